@@ -1,0 +1,48 @@
+"""Scoring invariants: the ground every axiom and claim stands on.
+
+Each test records its check in the report and asserts the verdict; see ranklens.invariants for
+the statements, tolerances and why they pass only at zero violations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from ranklens.invariants import batch_order_invariance, batch_size_invariance, score_determinism, window_fit
+from ranklens.models import Pair, Reranker
+from ranklens.plugin.options import Settings
+from ranklens.verdicts import CheckResult, Verdict
+
+Record = Callable[[CheckResult], CheckResult]
+
+
+@pytest.mark.ranklens_check("window_fit", kind="invariant")
+def test_every_case_fits_the_window(reranker: Reranker, invariant_pairs: Sequence[Pair], record_check: Record) -> None:
+    result = record_check(window_fit(reranker, invariant_pairs))
+    assert result.verdict == Verdict.PASS, result.message
+
+
+@pytest.mark.ranklens_check("score_determinism", kind="invariant")
+def test_scoring_twice_gives_the_same_scores(
+    reranker: Reranker, invariant_pairs: Sequence[Pair], record_check: Record
+) -> None:
+    result = record_check(score_determinism(reranker, invariant_pairs))
+    assert result.verdict == Verdict.PASS, result.message
+
+
+@pytest.mark.ranklens_check("batch_size_invariance", kind="invariant")
+def test_scores_do_not_depend_on_batch_size(
+    reranker: Reranker, invariant_pairs: Sequence[Pair], record_check: Record
+) -> None:
+    result = record_check(batch_size_invariance(reranker, invariant_pairs))
+    assert result.verdict == Verdict.PASS, result.message
+
+
+@pytest.mark.ranklens_check("batch_order_invariance", kind="invariant")
+def test_scores_do_not_depend_on_batch_order(
+    reranker: Reranker, invariant_pairs: Sequence[Pair], ranklens_settings: Settings, record_check: Record
+) -> None:
+    result = record_check(batch_order_invariance(reranker, invariant_pairs, seed=ranklens_settings.seed))
+    assert result.verdict == Verdict.PASS, result.message

@@ -1,0 +1,173 @@
+"""Named hook points and the one engine that reads and rewrites them.
+
+Names follow TransformerLens, one scheme everywhere::
+
+    blocks.{layer}.attn.hook_pattern   # [batch, head, query_pos, key_pos]   read only
+    blocks.{layer}.attn.hook_z         # [batch, pos, head, d_head]         read / replace
+    blocks.{layer}.mlp.hook_post       # [batch, pos, d_ff]                  read / replace
+    blocks.{layer}.hook_resid_post     # [batch, pos, d_model]               read / replace
+
+A hook function receives the activation and its :class:`HookPoint` and returns a replacement
+tensor of the same shape, or ``None`` to leave it unchanged. Hooks live only inside
+:meth:`HookedModel.hooks`, which removes them in ``finally`` whatever happens inside.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.utils.hooks import RemovableHandle
+from transformers import PreTrainedModel
+
+from ranklens.errors import HookNameError
+from ranklens.models.adapters import ArchitectureAdapter
+
+SITES: tuple[str, ...] = ("attn.hook_pattern", "attn.hook_z", "mlp.hook_post", "hook_resid_post")
+_NAME = re.compile(r"^blocks\.(\d+)\.(.+)$")
+
+
+@dataclass(frozen=True)
+class HookPoint:
+    """One named site in one layer."""
+
+    layer: int
+    site: str
+
+    @property
+    def name(self) -> str:
+        return hook_name(self.layer, self.site)
+
+
+HookFn = Callable[[Tensor, HookPoint], Tensor | None]
+FwdHooks = Sequence[tuple[str, HookFn]]
+
+
+def hook_name(layer: int, site: str) -> str:
+    """``blocks.{layer}.{site}``; validation against a model happens in :meth:`HookedModel.point`."""
+    return f"blocks.{layer}.{site}"
+
+
+class HookedModel:
+    """Installs hooks on a Hugging Face model through its architecture adapter."""
+
+    def __init__(self, model: PreTrainedModel, adapter: ArchitectureAdapter) -> None:
+        self.model = model
+        self.adapter = adapter
+        self.n_layers = len(adapter.layer_modules(model))
+        self.n_heads = adapter.n_heads(model.config)
+        self.d_model = adapter.attention_output_module(model, 0).in_features
+        self.d_head = self.d_model // self.n_heads
+        self.d_ff = adapter.ffn_output_module(model, 0).in_features
+        self.active = 0
+        """How many hook or edit contexts are open; scores computed then bypass the cache."""
+
+    def hook_names(self) -> list[str]:
+        return [hook_name(layer, site) for layer in range(self.n_layers) for site in SITES]
+
+    def point(self, name: str) -> HookPoint:
+        """Parse and validate a hook name; an unknown one lists the valid range."""
+        match = _NAME.match(name)
+        if match is None or match.group(2) not in SITES or int(match.group(1)) >= self.n_layers:
+            raise HookNameError(
+                f"Unknown hook point {name!r}. Valid names are blocks.{{layer}}.{{site}} with layer in "
+                f"0..{self.n_layers - 1} and site one of {', '.join(SITES)}."
+            )
+        return HookPoint(int(match.group(1)), match.group(2))
+
+    @contextmanager
+    def hooks(self, fwd_hooks: FwdHooks) -> Iterator[None]:
+        """Install ``fwd_hooks`` for the duration of the block; always removes them."""
+        points = [(self.point(name), fn) for name, fn in fwd_hooks]
+        for point, _ in points:
+            if point.site == "attn.hook_pattern":
+                raise HookNameError(
+                    f"{point.name} is read only: attention patterns are reported, not replaced. "
+                    "To intervene on a head, hook blocks.{layer}.attn.hook_z instead."
+                )
+        handles: list[RemovableHandle] = []
+        self.active += 1
+        try:
+            for point, fn in points:
+                handles.append(self._install(point, fn))
+            yield
+        finally:
+            for handle in handles:
+                handle.remove()
+            self.active -= 1
+
+    @contextmanager
+    def edit_embeddings(self, rows: Mapping[int, Tensor]) -> Iterator[None]:
+        """Replace token-embedding rows ``{token_id: vector [d_model]}``; restored in ``finally``."""
+        weight = self.adapter.embedding_module(self.model).weight  # [vocab, d_model]
+        ids = sorted(rows)
+        saved = weight.data[ids].clone()
+        self.active += 1
+        try:
+            with torch.no_grad():
+                for token_id in ids:
+                    weight.data[token_id] = rows[token_id].to(weight.device, weight.dtype)
+            yield
+        finally:
+            with torch.no_grad():
+                weight.data[ids] = saved
+            self.active -= 1
+
+    @property
+    def W_E(self) -> Tensor:  # noqa: N802 - TransformerLens' name for the embedding matrix
+        """The token-embedding matrix, detached: ``[vocab, d_model]``."""
+        return self.adapter.embedding_module(self.model).weight.detach()
+
+    def _install(self, point: HookPoint, fn: HookFn) -> RemovableHandle:
+        layer = self.adapter.layer_modules(self.model)[point.layer]
+        if point.site == "attn.hook_z":
+            return _split_heads_pre_hook(
+                self.adapter.attention_output_module(self.model, point.layer), point, fn, self.n_heads
+            )
+        if point.site == "mlp.hook_post":
+            return _input_pre_hook(self.adapter.ffn_output_module(self.model, point.layer), point, fn)
+        return _output_hook(layer, point, fn)
+
+
+def _split_heads_pre_hook(module: nn.Module, point: HookPoint, fn: HookFn, n_heads: int) -> RemovableHandle:
+    def pre_hook(_: nn.Module, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        flat = args[0]  # [batch, pos, n_heads * d_head]
+        z = flat.unflatten(-1, (n_heads, -1))  # [batch, pos, head, d_head]
+        new = fn(z, point)
+        return None if new is None else (_same_shape(new, z, point).flatten(-2), *args[1:])
+
+    return module.register_forward_pre_hook(pre_hook)
+
+
+def _input_pre_hook(module: nn.Module, point: HookPoint, fn: HookFn) -> RemovableHandle:
+    def pre_hook(_: nn.Module, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        new = fn(args[0], point)  # [batch, pos, d_ff]
+        return None if new is None else (_same_shape(new, args[0], point), *args[1:])
+
+    return module.register_forward_pre_hook(pre_hook)
+
+
+def _output_hook(module: nn.Module, point: HookPoint, fn: HookFn) -> RemovableHandle:
+    def hook(_: nn.Module, __: tuple[Any, ...], output: Any) -> Any:
+        hidden = output[0] if isinstance(output, tuple) else output  # [batch, pos, d_model]
+        new = fn(hidden, point)
+        if new is None:
+            return None
+        new = _same_shape(new, hidden, point)
+        return (new, *output[1:]) if isinstance(output, tuple) else new
+
+    return module.register_forward_hook(hook)
+
+
+def _same_shape(new: Tensor, old: Tensor, point: HookPoint) -> Tensor:
+    if new.shape != old.shape:
+        raise ValueError(
+            f"hook on {point.name} returned shape {tuple(new.shape)}, expected {tuple(old.shape)}; "
+            "a hook must return a tensor of the activation's shape, or None."
+        )
+    return new.to(old.dtype)

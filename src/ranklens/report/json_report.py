@@ -1,0 +1,135 @@
+"""Build, write (atomically) and read ``report.json``.
+
+The layout is the contract of DESIGN.md; other tools read it. ``SCHEMA_VERSION`` changes with
+any change of meaning: the major part when a reader written for the old layout would misread
+the new one, the minor part when fields are only added.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from ranklens.errors import RanklensError
+from ranklens.verdicts import CheckResult
+
+SCHEMA_VERSION = "1.0"
+_VERSIONED_PACKAGES = ("ranklens", "torch", "transformers", "sentence-transformers", "tokenizers", "numpy", "scipy")
+
+
+@dataclass(frozen=True)
+class Report:
+    """One run: the model, where it ran, the seed, and one record per check."""
+
+    model: Mapping[str, Any]
+    environment: Mapping[str, Any]
+    seed: int
+    sample_size: int | None
+    checks: Sequence[CheckResult] = ()
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "created": self.created,
+            "model": dict(self.model),
+            "environment": dict(self.environment),
+            "seed": self.seed,
+            "sample_size": self.sample_size,
+            "summary": _summary(self.checks),
+            "checks": [check.to_dict() for check in sorted(self.checks, key=lambda c: (c.test_id, c.check_id))],
+        }
+
+
+def _summary(checks: Sequence[CheckResult]) -> dict[str, int]:
+    counts = {"total": len(checks), "pass": 0, "fail": 0, "inconclusive": 0, "error": 0}
+    for check in checks:
+        counts[str(check.verdict)] += 1
+    return counts
+
+
+def environment(*, device: str | None = None, dtype: str | None = None) -> dict[str, Any]:
+    """Versions and machine facts that can change a result."""
+    versions: dict[str, str | None] = {}
+    for package in _VERSIONED_PACKAGES:
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = None
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "versions": versions,
+        "device": device,
+        "dtype": dtype,
+    }
+
+
+def write_report(report: Report, path: str | os.PathLike[str]) -> Path:
+    """Write ``report`` as JSON to ``path`` atomically: readers see the old file or the new one."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(plain(report.to_dict()), indent=2, allow_nan=False)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Load a report and check it is one this version of ranklens can read."""
+    source = Path(path)
+    if not source.is_file():
+        raise RanklensError(f"No report at {str(source)!r}; pass the path of a report.json written by ranklens.")
+    try:
+        data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise RanklensError(f"{str(source)!r} is not valid JSON ({error}); is it a ranklens report?") from error
+    found = str(data.get("schema_version", "")) if isinstance(data, dict) else ""
+    if found.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise RanklensError(
+            f"{str(source)!r} has report schema_version {found or 'missing'!r}; this ranklens reads "
+            f"{SCHEMA_VERSION.split('.')[0]}.x. Re-run the suites with this version to regenerate it."
+        )
+    return data
+
+
+def plain(value: Any) -> Any:
+    """Plain JSON values: numpy scalars and arrays unwrapped, tuples as lists, NaN and inf as None.
+
+    Strict JSON has no NaN; an undefined effect (an ``error`` verdict) is written as ``null``.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return plain(value.tolist())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (str, int, bool)) or value is None:
+        return str(value) if isinstance(value, StrEnum) else value
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} {value!r} to a report")

@@ -1,0 +1,66 @@
+"""Shared fixtures of the harness's own tests: tiny checkpoints built once per session, offline."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from ranklens import Reranker, load_reranker
+from ranklens.fixtures.tiny import build_tiny_checkpoint
+
+os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a hub
+
+# Model forward passes are slow next to Hypothesis' default 200 ms deadline; examples stay few
+# because each one is a forward pass. CI derandomizes so a red build reproduces.
+settings.register_profile(
+    "default", deadline=None, max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Build (once per session) a tiny random checkpoint of an architecture; returns its directory."""
+    built: dict[tuple[str, int], Path] = {}
+
+    def get(architecture: str, *, num_labels: int = 1) -> Path:
+        key = (architecture, num_labels)
+        if key not in built:
+            directory = tmp_path_factory.mktemp(f"tiny-{architecture}-{num_labels}")
+            built[key] = build_tiny_checkpoint(architecture, directory, num_labels=num_labels)
+        return built[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def tiny_reranker(tiny_checkpoint: Callable[..., Path]) -> Callable[[str], Reranker]:
+    """A loaded tiny reranker per architecture, shared by the session (read-only use)."""
+    loaded: dict[str, Reranker] = {}
+
+    def get(architecture: str) -> Reranker:
+        if architecture not in loaded:
+            loaded[architecture] = load_reranker(tiny_checkpoint(architecture), device="cpu")
+        return loaded[architecture]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def pairs() -> list[tuple[str, str]]:
+    """A few pairs of different lengths (so batches need padding)."""
+    return list(PAIRS)
+
+
+PAIRS = [
+    ("what do cats eat", "Cats are obligate carnivores and eat mostly meat."),
+    ("capital of france", "Paris is the capital and largest city of France, on the Seine."),
+    ("history of the printing press", "The printing press was invented in the fifteenth century by Gutenberg."),
+    ("x", "A very short document."),
+    ("how do volcanoes form", "Volcanoes form where magma from the mantle rises through the crust and erupts."),
+]
