@@ -13,6 +13,8 @@ from ranklens import Reranker, load_reranker
 from ranklens.fixtures.tiny import build_tiny_checkpoint
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a hub
+DEVICE = os.environ.get("RANKLENS_TEST_DEVICE", "cpu")
+"""Where tests run models: CPU in CI; ``RANKLENS_TEST_DEVICE=cuda`` repeats them on a GPU."""
 
 # Model forward passes are slow next to Hypothesis' default 200 ms deadline; examples stay few
 # because each one is a forward pass. CI derandomizes so a red build reproduces.
@@ -45,10 +47,15 @@ def tiny_reranker(tiny_checkpoint: Callable[..., Path]) -> Callable[[str], Reran
 
     def get(architecture: str) -> Reranker:
         if architecture not in loaded:
-            loaded[architecture] = load_reranker(tiny_checkpoint(architecture), device="cpu")
+            loaded[architecture] = load_reranker(tiny_checkpoint(architecture), device=DEVICE)
         return loaded[architecture]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def device() -> str:
+    return DEVICE
 
 
 @pytest.fixture(scope="session")

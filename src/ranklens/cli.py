@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ranklens.errors import RanklensError
 from ranklens.plugin.options import OPTIONS, Settings
+from ranklens.resources import SUITES
 
 EXIT_BAD_INPUT = 2
 
@@ -49,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--suite",
         action="append",
-        choices=("invariants", "axioms", "circuits"),
+        choices=SUITES,
         help="suite to run (repeatable; default: all)",
     )
     run.set_defaults(handler=_run)
@@ -71,22 +72,17 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
     from ranklens.models.checkpoint import locate_checkpoint
-    from ranklens.resources import suite_paths
+    from ranklens.resources import suite_paths, suites_root
 
     settings = Settings.from_values(lambda dest: getattr(args, dest, None))
     if settings.model:
         locate_checkpoint(settings.model, revision=settings.revision, allow_pickle=settings.allow_pickle)
     out: Path = args.out
     json_path = out / "report.json"
-    pytest_args = [str(p) for p in suite_paths(tuple(args.suite or ("invariants", "axioms", "circuits")))]
-    pytest_args += [
-        "--import-mode=importlib",
-        "-p",
-        "no:cacheprovider",
-        "--rootdir",
-        str(out.resolve().parent),
-        "--ranklens-json",
-        str(json_path),
+    pytest_args = [
+        *map(str, suite_paths(tuple(args.suite or SUITES))),
+        *("-c", str(Path(__file__).with_name("suites.ini")), "--rootdir", str(suites_root())),
+        *("--ranklens-json", str(json_path.resolve())),
     ]
     for option in OPTIONS:
         value = getattr(args, option.dest, None)

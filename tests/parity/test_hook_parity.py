@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 from ranklens import Reranker
-from ranklens.models import Batch
 from ranklens.errors import HookNameError
 from ranklens.fixtures.tiny import TINY_ARCHITECTURES
+from ranklens.models import Batch
 from ranklens.models.hooks import SITES, hook_name
 from ranklens.models.interventions import ablate_neurons, patch_heads, set_neurons, zero_heads
 
@@ -77,8 +77,8 @@ def test_hooks_are_gone_afterwards_even_when_the_block_raises(
     before = hook_count(reranker.model)
     batch = reranker.encode(pairs)
     names = [hook_name(layer, site) for layer in range(reranker.info.n_layers)]
-    with pytest.raises(RuntimeError) if fail_inside else nullcontext():  # noqa: PT011 - our own error
-        _, cache = reranker.run_with_cache(batch, names)
+    with pytest.raises(RuntimeError) if fail_inside else nullcontext():
+        _, _cache = reranker.run_with_cache(batch, names)
         with reranker.hooks(zero_heads([(0, 0)])):
             assert hook_count(reranker.model) > before
             if fail_inside:

@@ -28,8 +28,9 @@ def test_score_equals_sentence_transformers_predict_with_identity_activation(
     tiny_checkpoint: Callable[..., Path],
     tiny_reranker: Callable[[str], Reranker],
     pairs: list[tuple[str, str]],
+    device: str,
 ) -> None:
-    expected = CrossEncoder(str(tiny_checkpoint(architecture)), device="cpu").predict(
+    expected = CrossEncoder(str(tiny_checkpoint(architecture)), device=device).predict(
         pairs, activation_fn=torch.nn.Identity(), batch_size=2
     )
     actual = tiny_reranker(architecture).score(pairs, use_cache=False)
@@ -44,17 +45,21 @@ def test_batched_score_equals_one_unpadded_forward_pass_per_pair(
     expected = []
     for query, document in pairs:
         inputs = reranker.tokenizer(query, document, return_tensors="pt")
-        accepted = {k: v for k, v in inputs.items() if k in reranker.encode([(query, document)]).inputs}
+        accepted = {
+            k: v.to(reranker.model.device)
+            for k, v in inputs.items()
+            if k in reranker.encode([(query, document)]).inputs
+        }
         with torch.inference_mode():
             expected.append(float(reranker.model(**accepted).logits[0, 0]))
     np.testing.assert_allclose(reranker.score(pairs, use_cache=False), expected, rtol=RTOL, atol=ATOL)
 
 
 def test_two_logit_head_scores_the_relevant_class_margin(
-    tiny_checkpoint: Callable[..., Path], pairs: list[tuple[str, str]]
+    tiny_checkpoint: Callable[..., Path], pairs: list[tuple[str, str]], device: str
 ) -> None:
-    reranker = load_reranker(tiny_checkpoint("bert", num_labels=2), device="cpu")
-    logits = CrossEncoder(str(tiny_checkpoint("bert", num_labels=2)), device="cpu").predict(
+    reranker = load_reranker(tiny_checkpoint("bert", num_labels=2), device=device)
+    logits = CrossEncoder(str(tiny_checkpoint("bert", num_labels=2)), device=device).predict(
         pairs, activation_fn=torch.nn.Identity()
     )
     np.testing.assert_allclose(reranker.score(pairs), logits[:, 1] - logits[:, 0], rtol=RTOL, atol=ATOL)

@@ -15,6 +15,7 @@ from pathlib import Path
 from transformers import AutoConfig, PretrainedConfig
 
 from ranklens.errors import ModelLoadError
+from ranklens.models.adapters import adapter_for
 
 SAFE_WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
 PICKLE_WEIGHTS = ("pytorch_model.bin", "pytorch_model.bin.index.json")
@@ -50,6 +51,7 @@ def locate_checkpoint(
         root, commit = _hub_snapshot(model_id, revision, allow_pickle)
     path = _transformer_directory(root, model_id)
     config = _cross_encoder_config(path, model_id)
+    adapter_for(config.model_type)  # an unsupported family fails here, before any weights are read
     return Checkpoint(model_id, path, commit, config, _pickle_only(path, model_id, allow_pickle))
 
 

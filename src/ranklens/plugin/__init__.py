@@ -76,9 +76,10 @@ class _ControllerHooks:
         self.report_error: str | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        failure = report.longreprtext.strip().splitlines()[-1] if report.failed and report.longreprtext else None
-        if report.failed and failure is None:
-            failure = f"{report.when} failed"
+        failure = None
+        if report.failed:
+            crash = getattr(report.longrepr, "reprcrash", None)
+            failure = getattr(crash, "message", None) or f"{report.when} failed"
         self.state.collect(report.nodeid, list(report.user_properties), failure)
 
     @pytest.hookimpl(tryfirst=True)
