@@ -55,7 +55,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         reranker = load_reranker(args.model or minilm_cross_encoder(Path(tmp)), device=args.device)
     model = reranker.model
-    batches = _same_batches(reranker, pairs, args.batch_size)
+    batches = same_batches(reranker, pairs, args.batch_size)
 
     def raw() -> None:
         with torch.inference_mode():
@@ -83,7 +83,7 @@ def main() -> None:
     print(f"ratio harness / raw = {harness_s / raw_s:.3f}  (target <= 1.10)")
 
 
-def _same_batches(reranker: Reranker, pairs: list[Pair], batch_size: int) -> list[dict[str, Tensor]]:
+def same_batches(reranker: Reranker, pairs: list[Pair], batch_size: int) -> list[dict[str, Tensor]]:
     """The batches score() forms: sorted by token length, padded per batch."""
     lengths = reranker.token_lengths(pairs)
     order = sorted(range(len(pairs)), key=lambda i: int(lengths[i]))

@@ -1,0 +1,67 @@
+"""Length axioms: LNC1, LNC2 and TF-LNC (Fang, Tao, Zhai, SIGIR 2004; TOIS 2011).
+
+LNC1 and TF-LNC are repeated under an off-topic query and negated (difference in differences):
+a length bias that applies whatever the query is not length *normalisation* of matches, and a
+random network has such biases. LNC2 is not: it forbids any penalty on a self-concatenated
+document, query-independent or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ranklens.axioms.spec import CaseContext, query_terms
+from ranklens.cases.contrast import Case, contrast
+from ranklens.cases.perturb import append_text, insert_words, repeat
+from ranklens.cases.terms import words
+
+
+def lnc1(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """LNC1: adding text that contains no query term lowers the score: s(q, d) > s(q, d + u).
+
+    Precondition: d matches at least one query term (else there is nothing to normalise).
+    """
+    if not set(query_terms(query, document)) & set(words(document)):
+        return None
+    sentences = int(params.get("sentences", 1))
+    off = ctx.off_query(set(words(document)), rng)
+    avoid = set(words(query)) | set(words(off or ""))
+    added = ctx.unrelated_text(avoid, sentences, rng)
+    if off is None or added is None:
+        return None
+    docs = [(document, 1.0), (append_text(document, added), -1.0)]
+    return contrast("LNC1", query, document, docs, off_query=off, detail={"added": added, "sentences": sentences})
+
+
+def lnc2(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """LNC2: a document concatenated with itself is not scored below the document: s(q, dd) >= s(q, d).
+
+    Non-strict: a difference inside the neutral band agrees. Precondition: d matches a query term.
+    """
+    if not set(query_terms(query, document)) & set(words(document)):
+        return None
+    times = int(params.get("times", 2))
+    docs = [(repeat(document, times), 1.0), (document, -1.0)]
+    return contrast("LNC2", query, document, docs, off_query=None, detail={"times": times})
+
+
+def tf_lnc(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """TF-LNC: adding a query term raises the score although the document gets longer: s(q, d + t) > s(q, d)."""
+    candidates = query_terms(query, document)
+    if not candidates:
+        return None
+    term = candidates[int(rng.integers(len(candidates)))]
+    off = ctx.off_query({term}, rng)
+    if off is None:
+        return None
+    docs = [(insert_words(document, [term], "append"), 1.0), (document, -1.0)]
+    return contrast("TF-LNC", query, document, docs, off_query=off, detail={"term": term})

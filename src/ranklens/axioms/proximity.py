@@ -1,0 +1,69 @@
+"""Proximity and coverage: PROX (Tao and Zhai, SIGIR 2007) and AND (Zheng and Fang, ECIR 2010).
+
+Both keep the multiset of tokens fixed or length-matched and change only where the query terms
+are or whether all of them are there; both use the difference-in-differences control.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ranklens.axioms.spec import CaseContext, query_terms
+from ranklens.cases.contrast import Case, contrast
+from ranklens.cases.perturb import insert_words
+from ranklens.cases.terms import choose_filler, words
+
+MAX_COVERED_TERMS = 3
+
+
+def prox(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """PROX: two query terms side by side beat the same two terms at opposite ends of the document.
+
+    Same tokens in both documents; only the distance between the two terms changes.
+    Precondition: neither term occurs in d (so the added pair is the only occurrence).
+    """
+    candidates = query_terms(query, document, absent=True)
+    if len(candidates) < 2:
+        return None
+    picked = rng.choice(len(candidates), size=2, replace=False)
+    first, second = candidates[int(picked[0])], candidates[int(picked[1])]
+    off = ctx.off_query({first, second}, rng)
+    if off is None:
+        return None
+    near = insert_words(document, [first, second], "append")
+    far = insert_words(insert_words(document, [first], "prepend"), [second], "append")
+    return contrast(
+        "PROX", query, document, [(near, 1.0), (far, -1.0)], off_query=off, detail={"first": first, "second": second}
+    )
+
+
+def coverage(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """AND: d + all query terms beats d + all but one, the missing one replaced by a filler.
+
+    Precondition: the query has at least two terms, none of them in d.
+    """
+    candidates = query_terms(query, document, absent=True)[:MAX_COVERED_TERMS]
+    if len(candidates) < 2:
+        return None
+    dropped = candidates[int(rng.integers(len(candidates)))]
+    filler = choose_filler(dropped, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
+    off = ctx.off_query(set(candidates) | {filler or dropped}, rng)
+    if filler is None or off is None:
+        return None
+    partial = [filler if term == dropped else term for term in candidates]
+    docs = [(insert_words(document, candidates, "append"), 1.0), (insert_words(document, partial, "append"), -1.0)]
+    return contrast(
+        "AND",
+        query,
+        document,
+        docs,
+        off_query=off,
+        detail={"terms": " ".join(candidates), "dropped": dropped, "filler": filler},
+    )

@@ -1,0 +1,150 @@
+"""Term-frequency axioms: TFC1, TFC2, TFC3, TDC and LB1 (Fang, Tao, Zhai, SIGIR 2004; TOIS 2011;
+Lv and Zhai, CIKM 2011).
+
+Shared design (SCIENCE.md; Chen, Merullo, Eickhoff, SIGIR 2024): the treatment inserts query
+terms, the control inserts filler words with the same WordPiece count at the same place, so the
+two documents have equal token length; and every contrast is repeated under a query that
+contains none of the inserted words, negated (difference in differences), so that a token that
+moves the score by itself, whatever the query, cancels out. What remains is the effect of
+*matching*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ranklens.axioms.spec import CaseContext, query_terms
+from ranklens.cases.contrast import Case, contrast
+from ranklens.cases.perturb import insert_words
+from ranklens.cases.terms import choose_filler, words
+
+IDF_GAP = 1.0
+"""TDC: the rarer term's IDF exceeds the commoner's by at least this (nats); a smaller gap would
+ask the model to separate terms whose weights barely differ even in BM25."""
+IDF_SIMILAR = 0.5
+"""TFC3: the two terms' IDFs differ by at most this, the axiom's "similar discrimination"."""
+
+
+def _place(document: str, inserted: list[str], params: Mapping[str, Any], offset: float) -> str:
+    return insert_words(document, inserted, params.get("position", "append"), offset=offset)
+
+
+def tfc1(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """TFC1: s(q, d + t) > s(q, d + f) for a query term t and a filler f of equal token length."""
+    candidates = query_terms(query, document, absent=params.get("absent", False))
+    if not candidates:
+        return None
+    term = candidates[int(rng.integers(len(candidates)))]
+    filler = choose_filler(term, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
+    off = ctx.off_query({term, filler or term}, rng)
+    if filler is None or off is None:
+        return None
+    offset = float(rng.uniform(0.2, 0.8))
+    docs = [(_place(document, [term], params, offset), 1.0), (_place(document, [filler], params, offset), -1.0)]
+    axiom = "LB1" if params.get("absent") else "TFC1"
+    return contrast(
+        axiom,
+        query,
+        document,
+        docs,
+        off_query=off,
+        detail={"term": term, "filler": filler, "position": params.get("position", "append")},
+    )
+
+
+def tfc2(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """TFC2: the gain of the (k+1)-th added occurrence is smaller than the gain of the k-th.
+
+    Documents with k-1, k and k+1 added occurrences, padded with fillers to equal length; the
+    contrast is the negated second difference -s(k-1) + 2 s(k) - s(k+1).
+    """
+    candidates = query_terms(query, document)
+    if not candidates:
+        return None
+    step = int(params.get("step", 1))
+    term = candidates[int(rng.integers(len(candidates)))]
+    filler = choose_filler(term, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
+    off = ctx.off_query({term, filler or term}, rng)
+    if filler is None or off is None:
+        return None
+    offset = float(rng.uniform(0.2, 0.8))
+    total = step + 1
+
+    def with_terms(k: int) -> str:
+        return _place(document, [term] * k + [filler] * (total - k), params, offset)
+
+    docs = [(with_terms(step - 1), -1.0), (with_terms(step), 2.0), (with_terms(step + 1), -1.0)]
+    return contrast(
+        "TFC2",
+        query,
+        document,
+        docs,
+        off_query=off,
+        detail={"term": term, "filler": filler, "step": step, "position": params.get("position", "append")},
+    )
+
+
+def _two_terms(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, accept: Any
+) -> tuple[str, str] | None:
+    """Two query terms absent from ``document`` with equal token length for which ``accept(a, b)``."""
+    candidates = query_terms(query, document, absent=True)
+    pairs = [
+        (a, b)
+        for a in candidates
+        for b in candidates
+        if a != b and ctx.count_pieces(a) == ctx.count_pieces(b) and accept(a, b)
+    ]
+    return pairs[int(rng.integers(len(pairs)))] if pairs else None
+
+
+def tfc3(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """TFC3: with two query terms of similar IDF, d + t1 t2 beats d + t1 t1 (covering both)."""
+    chosen = _two_terms(ctx, query, document, rng, lambda a, b: abs(ctx.stats.idf(a) - ctx.stats.idf(b)) <= IDF_SIMILAR)
+    if chosen is None:
+        return None
+    first, second = chosen
+    off = ctx.off_query({first, second}, rng)
+    if off is None:
+        return None
+    docs = [
+        (insert_words(document, [first, second], "append"), 1.0),
+        (insert_words(document, [first, first], "append"), -1.0),
+    ]
+    return contrast("TFC3", query, document, docs, off_query=off, detail={"covered": first, "added": second})
+
+
+def tdc(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """TDC: adding the rarer (higher-IDF) of two query terms helps more than adding the commoner."""
+    chosen = _two_terms(ctx, query, document, rng, lambda a, b: ctx.stats.idf(a) - ctx.stats.idf(b) >= IDF_GAP)
+    if chosen is None:
+        return None
+    rare, common = chosen
+    off = ctx.off_query({rare, common}, rng)
+    if off is None:
+        return None
+    docs = [(insert_words(document, [rare], "append"), 1.0), (insert_words(document, [common], "append"), -1.0)]
+    return contrast(
+        "TDC",
+        query,
+        document,
+        docs,
+        off_query=off,
+        detail={
+            "rare": rare,
+            "idf_rare": round(ctx.stats.idf(rare), 2),
+            "common": common,
+            "idf_common": round(ctx.stats.idf(common), 2),
+        },
+    )
