@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from ranklens import Reranker
 from ranklens.axioms import AXIOMS, AxiomSpec
-from ranklens.axioms.measure import case_context
+from ranklens.axioms.measure import build_cases, case_context, tokenizer_case_context
 from ranklens.axioms.search import documents
+from ranklens.cases import sample_pairs
 from ranklens.cases.perturb import POSITIONS, insert_words, repeat
-from ranklens.cases.terms import filler_vocabulary, words
+from ranklens.cases.terms import filler_vocabulary, occurs, stem, terms, words
 
 LENGTH_MATCHED = {"TFC1", "TFC2", "TFC3", "TDC", "LB1", "PROX", "AND", "STMC1", "STMC2"}
 plain_words = st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "river", "stone"]), min_size=0, max_size=30)
@@ -77,7 +78,7 @@ def test_the_off_query_control_cancels_any_query_independent_effect(
     if case is not None:
         query_blind = {pair: float(len(pair[1]) ** 1.5 + hash(pair[1]) % 97) for pair in case.pairs}
         assert case.value(query_blind) == pytest.approx(0.0, abs=1e-6)
-        inserted = {w for _, doc, _ in case.terms for w in (Counter(words(doc)) - Counter(words(case.document)))}
+        inserted = {w for _, doc, _ in case.terms for w in (Counter(terms(doc)) - Counter(terms(case.document)))}
         off_query = case.terms[-1][0]
         assert inserted.isdisjoint(words(off_query)), f"off query {off_query!r} contains an inserted word of {inserted}"
 
@@ -85,3 +86,30 @@ def test_the_off_query_control_cancels_any_query_independent_effect(
 def test_fillers_are_real_corpus_words() -> None:
     vocabulary = filler_vocabulary()
     assert len(vocabulary) > 500 and all(w.isalpha() and len(w) >= 4 for w in vocabulary)
+
+
+def test_a_context_from_the_tokenizer_alone_builds_the_same_cases(bert: Reranker) -> None:
+    """The ir_axioms cross-check builds cases from a tokenizer without a model: same seed, same cases."""
+    from_model, from_tokenizer = case_context(bert), tokenizer_case_context(bert.tokenizer)
+    sources = sample_pairs(n=12, seed=5)
+    for spec in AXIOMS:
+        cases, skipped = build_cases(spec, from_model, sources, n=3, seed=5)
+        assert cases, f"{spec.name}: no case from 12 sources, the comparison would be vacuous"
+        assert build_cases(spec, from_tokenizer, sources, n=3, seed=5) == (cases, skipped), spec.name
+
+
+@given(
+    word=st.sampled_from(["island", "chemical", "family", "emperor"]),
+    suffix=st.sampled_from(["", "s", "es", "ly", "ing", "ed"]),
+    casing=st.sampled_from([str.lower, str.title]),
+)
+def test_a_term_is_present_in_any_inflected_form(word: str, suffix: str, casing: Callable[[str], str]) -> None:
+    assert occurs(word, f"Some text about {casing(word + suffix)} here.")
+
+
+def test_stems_do_not_merge_unrelated_short_words() -> None:
+    assert (stem("islands"), stem("bus"), stem("cities")) == ("island", "bus", "city")
+
+
+def test_accented_words_stay_whole() -> None:
+    assert words("Boötes and Ögedei") == ["bootes", "and", "ogedei"]

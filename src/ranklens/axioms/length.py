@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ranklens.axioms.spec import CaseContext, query_terms
+from ranklens.axioms.spec import CaseContext, matches_any, query_terms
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import append_text, insert_words, repeat
-from ranklens.cases.terms import words
+from ranklens.cases.terms import surface_form, terms
 
 
 def lnc1(
@@ -26,11 +26,11 @@ def lnc1(
 
     Precondition: d matches at least one query term (else there is nothing to normalise).
     """
-    if not set(query_terms(query, document)) & set(words(document)):
+    if not matches_any(query, document):
         return None
     sentences = int(params.get("sentences", 1))
-    off = ctx.off_query(set(words(document)), rng)
-    avoid = set(words(query)) | set(words(off or ""))
+    off = ctx.off_query(set(terms(document)), rng)
+    avoid = set(terms(query)) | set(terms(off or ""))
     added = ctx.unrelated_text(avoid, sentences, rng)
     if off is None or added is None:
         return None
@@ -45,7 +45,7 @@ def lnc2(
 
     Non-strict: a difference inside the neutral band agrees. Precondition: d matches a query term.
     """
-    if not set(query_terms(query, document)) & set(words(document)):
+    if not matches_any(query, document):
         return None
     times = int(params.get("times", 2))
     docs = [(repeat(document, times), 1.0), (document, -1.0)]
@@ -63,5 +63,5 @@ def tf_lnc(
     off = ctx.off_query({term}, rng)
     if off is None:
         return None
-    docs = [(insert_words(document, [term], "append"), 1.0), (document, -1.0)]
+    docs = [(insert_words(document, [surface_form(term, query)], "append"), 1.0), (document, -1.0)]
     return contrast("TF-LNC", query, document, docs, off_query=off, detail={"term": term})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -42,9 +43,25 @@ class Measurement:
     summary: PairedSummary
 
 
+class PieceTokenizer(Protocol):
+    """What case building needs from a tokenizer: the pieces of a text (a Hugging Face tokenizer)."""
+
+    def tokenize(self, text: str) -> list[str]: ...
+
+
 def case_context(reranker: Reranker) -> CaseContext:
+    """The builders' context for ``reranker``: its tokenizer's piece counts over the fixture corpus."""
+    return tokenizer_case_context(reranker.tokenizer)
+
+
+def tokenizer_case_context(tokenizer: PieceTokenizer) -> CaseContext:
+    """The builders' context from a tokenizer alone, so cases can be built without loading a model
+    (the ``ir_axioms`` cross-check builds them in an environment that only needs the tokenizer).
+
+    Pieces are counted for the word as it appears inside a text (a leading space), which is what
+    a BPE tokenizer sees for every word but the first.
+    """
     corpus = fixture_corpus()
-    tokenizer = reranker.tokenizer
     piece_cache: dict[str, int] = {}
 
     def count_pieces(word: str) -> int:

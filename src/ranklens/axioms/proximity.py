@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ranklens.axioms.spec import CaseContext, query_terms
+from ranklens.axioms.spec import CaseContext, matches_any, query_terms
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import insert_words
-from ranklens.cases.terms import choose_filler, words
+from ranklens.cases.terms import choose_filler, surface_form, words
 
 MAX_COVERED_TERMS = 3
 
@@ -25,9 +25,13 @@ def prox(
     """PROX: two query terms side by side beat the same two terms at opposite ends of the document.
 
     Same tokens in both documents; only the distance between the two terms changes.
-    Precondition: neither term occurs in d (so the added pair is the only occurrence).
+    Precondition: d holds no query term in any form, so the added pair is the only occurrence of
+    any query term (with other query terms in d, "side by side at the end" can lengthen the mean
+    gap between query terms and a proximity-aware model would rightly prefer "far apart").
     """
-    candidates = query_terms(query, document, absent=True)
+    if matches_any(query, document):
+        return None
+    candidates = query_terms(query, document)
     if len(candidates) < 2:
         return None
     picked = rng.choice(len(candidates), size=2, replace=False)
@@ -35,8 +39,9 @@ def prox(
     off = ctx.off_query({first, second}, rng)
     if off is None:
         return None
-    near = insert_words(document, [first, second], "append")
-    far = insert_words(insert_words(document, [first], "prepend"), [second], "append")
+    first_w, second_w = surface_form(first, query), surface_form(second, query)
+    near = insert_words(document, [first_w, second_w], "append")
+    far = insert_words(insert_words(document, [first_w], "prepend"), [second_w], "append")
     return contrast(
         "PROX", query, document, [(near, 1.0), (far, -1.0)], off_query=off, detail={"first": first, "second": second}
     )
@@ -45,19 +50,25 @@ def prox(
 def coverage(
     ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
 ) -> Case | None:
-    """AND: d + all query terms beats d + all but one, the missing one replaced by a filler.
+    """AND: a document holding every query term beats the same document missing one of them, whose
+    place is taken by a filler of equal token length.
 
-    Precondition: the query has at least two terms, none of them in d.
+    The query terms d lacks (two to :data:`MAX_COVERED_TERMS` of them; more would make the added
+    text a list of keywords) are appended, so the treatment holds every query term.
     """
-    candidates = query_terms(query, document, absent=True)[:MAX_COVERED_TERMS]
-    if len(candidates) < 2:
+    candidates = query_terms(query, document, absent=True)
+    if not 2 <= len(candidates) <= MAX_COVERED_TERMS:
         return None
     dropped = candidates[int(rng.integers(len(candidates)))]
-    filler = choose_filler(dropped, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
+    written = {t: surface_form(t, query) for t in candidates}
+    filler = choose_filler(
+        written[dropped], avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng
+    )
     off = ctx.off_query(set(candidates) | {filler or dropped}, rng)
     if filler is None or off is None:
         return None
-    partial = [filler if term == dropped else term for term in candidates]
+    partial = [filler if term == dropped else written[term] for term in candidates]
+    candidates = [written[t] for t in candidates]
     docs = [(insert_words(document, candidates, "append"), 1.0), (insert_words(document, partial, "append"), -1.0)]
     return contrast(
         "AND",

@@ -15,7 +15,7 @@ import numpy as np
 from ranklens.axioms.spec import CaseContext, query_terms
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import insert_words
-from ranklens.cases.terms import choose_filler, words
+from ranklens.cases.terms import choose_filler, occurs, surface_form, words
 from ranklens.fixtures.related_terms import load_related_terms
 
 
@@ -27,7 +27,9 @@ def _related(ctx: CaseContext, query: str, document: str, rng: np.random.Generat
         (term, word)
         for term in query_terms(query, document, absent=True)
         for word in related.get(term, ())
-        if word not in banned and ctx.count_pieces(word) == ctx.count_pieces(term)
+        if word not in banned
+        and not occurs(word, document)
+        and ctx.count_pieces(word) == ctx.count_pieces(surface_form(term, query))
     ]
     return options[int(rng.integers(len(options)))] if options else None
 
@@ -66,5 +68,8 @@ def stmc2(
     off = ctx.off_query({term, related}, rng)
     if off is None:
         return None
-    docs = [(insert_words(document, [term], "append"), 1.0), (insert_words(document, [related], "append"), -1.0)]
+    docs = [
+        (insert_words(document, [surface_form(term, query)], "append"), 1.0),
+        (insert_words(document, [related], "append"), -1.0),
+    ]
     return contrast("STMC2", query, document, docs, off_query=off, detail={"term": term, "related": related})

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ranklens.cases.contrast import Case
-from ranklens.cases.terms import PieceCounter, WordStatistics, terms, words
+from ranklens.cases.terms import PieceCounter, WordStatistics, occurs, terms, words
 
 
 @dataclass(frozen=True)
@@ -30,18 +30,18 @@ class CaseContext:
         """A fixture query that contains none of ``avoid`` (the difference-in-differences control)."""
         for index in rng.integers(0, len(self.queries), size=attempts):
             query = self.queries[int(index)]
-            if not avoid & set(words(query)):
+            if not avoid & set(words(query)) and not any(occurs(a, query) for a in avoid):
                 return query
         return None
 
     def unrelated_text(
         self, avoid: set[str], sentences: int, rng: np.random.Generator, attempts: int = 50
     ) -> str | None:
-        """``sentences`` sentences from one passage that shares no word with ``avoid``."""
+        """``sentences`` sentences from one passage in which no word of ``avoid`` occurs in any form."""
         for index in rng.integers(0, len(self.passages), size=attempts):
             parts = [s.strip() for s in self.passages[int(index)].split(". ") if s.strip()]
             text = ". ".join(parts[:sentences]).rstrip(".") + "."
-            if len(parts) >= sentences and not avoid & set(words(text)):
+            if len(parts) >= sentences and not any(occurs(a, text) for a in avoid):
                 return text
         return None
 
@@ -68,6 +68,11 @@ class AxiomSpec:
 
 
 def query_terms(query: str, document: str, *, absent: bool = False) -> list[str]:
-    """Terms of ``query``; with ``absent``, only those that do not occur in ``document``."""
-    present = set(words(document))
-    return [t for t in terms(query) if not (absent and t in present)]
+    """Terms of ``query``; with ``absent``, only those that occur in ``document`` in no form at all
+    (no inflection, no derivation: see :func:`~ranklens.cases.terms.occurs`)."""
+    return [t for t in terms(query) if not (absent and occurs(t, document))]
+
+
+def matches_any(query: str, document: str) -> bool:
+    """Whether ``document`` holds some query term in some form."""
+    return any(occurs(t, document) for t in terms(query))

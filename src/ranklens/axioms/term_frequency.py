@@ -19,7 +19,7 @@ import numpy as np
 from ranklens.axioms.spec import CaseContext, query_terms
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import insert_words
-from ranklens.cases.terms import choose_filler, words
+from ranklens.cases.terms import choose_filler, surface_form, words
 
 IDF_GAP = 1.0
 """TDC: the rarer term's IDF exceeds the commoner's by at least this (nats); a smaller gap would
@@ -40,12 +40,13 @@ def tfc1(
     if not candidates:
         return None
     term = candidates[int(rng.integers(len(candidates)))]
-    filler = choose_filler(term, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
+    written = surface_form(term, query)
+    filler = choose_filler(written, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
     off = ctx.off_query({term, filler or term}, rng)
     if filler is None or off is None:
         return None
     offset = float(rng.uniform(0.2, 0.8))
-    docs = [(_place(document, [term], params, offset), 1.0), (_place(document, [filler], params, offset), -1.0)]
+    docs = [(_place(document, [written], params, offset), 1.0), (_place(document, [filler], params, offset), -1.0)]
     axiom = "LB1" if params.get("absent") else "TFC1"
     return contrast(
         axiom,
@@ -70,7 +71,8 @@ def tfc2(
         return None
     step = int(params.get("step", 1))
     term = candidates[int(rng.integers(len(candidates)))]
-    filler = choose_filler(term, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
+    written = surface_form(term, query)
+    filler = choose_filler(written, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
     off = ctx.off_query({term, filler or term}, rng)
     if filler is None or off is None:
         return None
@@ -78,7 +80,7 @@ def tfc2(
     total = step + 1
 
     def with_terms(k: int) -> str:
-        return _place(document, [term] * k + [filler] * (total - k), params, offset)
+        return _place(document, [written] * k + [filler] * (total - k), params, offset)
 
     docs = [(with_terms(step - 1), -1.0), (with_terms(step), 2.0), (with_terms(step + 1), -1.0)]
     return contrast(
@@ -116,9 +118,10 @@ def tfc3(
     off = ctx.off_query({first, second}, rng)
     if off is None:
         return None
+    first_w, second_w = surface_form(first, query), surface_form(second, query)
     docs = [
-        (insert_words(document, [first, second], "append"), 1.0),
-        (insert_words(document, [first, first], "append"), -1.0),
+        (insert_words(document, [first_w, second_w], "append"), 1.0),
+        (insert_words(document, [first_w, first_w], "append"), -1.0),
     ]
     return contrast("TFC3", query, document, docs, off_query=off, detail={"covered": first, "added": second})
 
@@ -134,7 +137,10 @@ def tdc(
     off = ctx.off_query({rare, common}, rng)
     if off is None:
         return None
-    docs = [(insert_words(document, [rare], "append"), 1.0), (insert_words(document, [common], "append"), -1.0)]
+    docs = [
+        (insert_words(document, [surface_form(rare, query)], "append"), 1.0),
+        (insert_words(document, [surface_form(common, query)], "append"), -1.0),
+    ]
     return contrast(
         "TDC",
         query,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -37,8 +38,33 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def words(text: str) -> list[str]:
-    """Lower-case alphabetic words of ``text``, in order."""
-    return _WORD.findall(text.lower())
+    """Lower-case alphabetic words of ``text``, in order, accents folded as BERT-uncased does
+    ("Boötes" is one word, "bootes", not "bo" and "tes")."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return _WORD.findall(folded)
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper (plurals, -ing, -ed, -ly): enough to see that "islands" contains the
+    term "island", without a stemming dependency. Only used to decide presence, never inserted."""
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def occurs(term: str, text: str) -> bool:
+    """Whether ``term`` occurs in ``text`` in any inflected or derived form (same stem, or a word
+    that begins with it: "chemically" holds "chemical")."""
+    target = stem(term)
+    return any(w.startswith(term) or stem(w) == target for w in words(text))
+
+
+def surface_form(term: str, text: str) -> str:
+    """``term`` as it is written in ``text`` (its first occurrence), so an inserted query term is
+    the same token sequence as in the query for cased models too."""
+    match = re.search(rf"\b{re.escape(term)}\b", unicodedata.normalize("NFC", text), flags=re.IGNORECASE)
+    return match.group(0) if match else term
 
 
 def terms(text: str) -> list[str]:
