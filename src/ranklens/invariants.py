@@ -17,7 +17,7 @@ import numpy as np
 
 from ranklens.models import Pair, Reranker
 from ranklens.stats import proportion_ci
-from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
+from ranklens.verdicts import Better, CaseOutcome, CheckResult, Effect, Kind, Verdict, case_id
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     "float32": (1e-4, 1e-4),
@@ -85,7 +85,8 @@ def window_fit(reranker: Reranker, pairs: Sequence[Pair]) -> CheckResult:
         kind=Kind.INVARIANT,
         verdict=verdict,
         n=len(pairs),
-        effect=Effect("rate_too_long", len(too_long) / max(len(pairs), 1), low, high),
+        effect=Effect("rate_too_long", len(too_long) / max(len(pairs), 1), low, high, better=Better.LOWER),
+        cases=_flags(pairs, lengths > reranker.max_length),
         threshold={"max_violation_rate": 0.0, "max_length": reranker.max_length},
         details={
             "max_tokens": int(lengths.max(initial=0)),
@@ -119,7 +120,8 @@ def _agreement(
         kind=Kind.INVARIANT,
         verdict=Verdict.PASS if len(violations) == 0 else Verdict.FAIL,
         n=len(pairs),
-        effect=Effect("violation_rate", len(violations) / max(len(pairs), 1), low, high),
+        effect=Effect("violation_rate", len(violations) / max(len(pairs), 1), low, high, better=Better.LOWER),
+        cases=_flags(pairs, difference > atol + rtol * np.abs(expected)),
         threshold={"max_violation_rate": 0.0, "atol": atol, "rtol": rtol},
         params=params,
         details={"max_abs_difference": float(difference.max(initial=0.0))},
@@ -131,6 +133,11 @@ def _agreement(
             f"largest change {difference[worst] if len(pairs) else 0.0:.3g}."
         ),
     )
+
+
+def _flags(pairs: Sequence[Pair], violated: np.ndarray) -> list[CaseOutcome]:
+    """Per-pair 0/1 violation flags (their mean is the rate), for the paired release gate."""
+    return [CaseOutcome(case_id(q, d), float(v)) for (q, d), v in zip(pairs, violated.tolist(), strict=True)]
 
 
 def _describe(pair: Pair, why: str) -> str:

@@ -18,12 +18,12 @@ The verdict rule, written once (:func:`decide`):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.stats import binomtest
 
-from ranklens.verdicts import Effect, Verdict
+from ranklens.verdicts import Better, Effect, Verdict
 
 ALPHA = 0.05
 """Family-wise error rate of a suite's verdicts."""
@@ -65,6 +65,8 @@ class PairedSummary:
     """Mean paired difference (score units) with its bootstrap interval."""
     p_value: float
     """Two-sided sign test of pos against neg (ties dropped), before correction."""
+    signs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Each case's -1 / 0 / +1 (their mean is the effect), for the paired release gate."""
 
 
 def summarize(
@@ -86,9 +88,14 @@ def summarize(
         positive=positive,
         negative=negative,
         neutral=len(d) - decided,
-        effect=Effect("net_preference", float(signs.mean()) if len(d) else 0.0, sign_low, sign_high, level),
-        mean_difference=Effect("mean_difference", float(d.mean()) if len(d) else 0.0, mean_low, mean_high, level),
+        effect=Effect(
+            "net_preference", float(signs.mean()) if len(d) else 0.0, sign_low, sign_high, level, better=Better.HIGHER
+        ),
+        mean_difference=Effect(
+            "mean_difference", float(d.mean()) if len(d) else 0.0, mean_low, mean_high, level, better=Better.HIGHER
+        ),
         p_value=p_value,
+        signs=signs,
     )
 
 

@@ -39,7 +39,7 @@ def test_invariant_suite_writes_real_verdicts_for_each_architecture(
     assert all(r["n"] == 64 and r["kind"] == "invariant" and r["effect"]["ci_high"] > 0 for r in records.values())
     assert report["model"]["architecture"].lower().startswith(architecture.replace("-", "")[:5])
     assert report["model"]["fingerprint"].startswith("sha256:")
-    assert report["schema_version"] == "1.0"
+    assert report["schema_version"] == "1.1"
     assert report["seed"] == 0
 
 

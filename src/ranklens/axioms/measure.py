@@ -20,7 +20,7 @@ from ranklens.cases.contrast import Case
 from ranklens.cases.terms import word_statistics
 from ranklens.models import Pair, Reranker
 from ranklens.stats import ALPHA, MIN_EFFECT, PairedSummary, decide, family_level, holm, neutral_band, summarize
-from ranklens.verdicts import CheckResult, Kind
+from ranklens.verdicts import CaseOutcome, CheckResult, Kind
 
 DEFAULT_SAMPLE_SIZE = 200
 """Cases per axiom: with ties, the net-preference interval at the family-corrected level is
@@ -174,10 +174,9 @@ def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
             "skipped_precondition": m.skipped,
             "dropped_too_long": m.too_long,
             "strict": m.spec.strict,
-            "case_ids": [c.case_id for c in m.cases],
-            "case_values": m.values,
         },
         counterexamples=violations,
+        cases=[CaseOutcome(c.case_id, sign) for c, sign in zip(m.cases, s.signs.tolist(), strict=True)],
         message=(
             f"{m.spec.name}: net preference {s.effect.value:+.2f} "
             f"[{s.effect.ci_low:+.2f}, {s.effect.ci_high:+.2f}] over {s.n} cases "

@@ -64,6 +64,34 @@ OPTIONS: tuple[Option, ...] = (
         metavar="PATH",
     ),
     Option(
+        "--ranklens-html",
+        "ranklens_html",
+        "Also write the self-contained HTML report here (rendered from the JSON report).",
+        type=Path,
+        metavar="PATH",
+    ),
+    Option(
+        "--ranklens-baseline",
+        "ranklens_baseline",
+        "Gate this run against a baseline report.json: a regressed check fails the session.",
+        type=Path,
+        metavar="PATH",
+    ),
+    Option(
+        "--ranklens-allow-mismatch",
+        "ranklens_allow_mismatch",
+        "Gate against a baseline with another seed, sample size or ranklens version (warn instead of refusing).",
+        type=None,
+        action="store_true",
+    ),
+    Option(
+        "--ranklens-config",
+        "ranklens_config",
+        "pyproject.toml whose [tool.ranklens.gate] sets the gate's tolerances (default: the rootdir's).",
+        type=Path,
+        metavar="PATH",
+    ),
+    Option(
         "--ranklens-seed", "ranklens_seed", f"Seed for every sample (default {DEFAULT_SEED}).", type=int, metavar="INT"
     ),
     Option(
@@ -106,6 +134,10 @@ class Settings:
 
     model: str | None
     json_path: Path | None
+    html_path: Path | None
+    baseline_path: Path | None
+    allow_mismatch: bool
+    config_path: Path | None
     seed: int
     sample_size: int | None
     device: str | None
@@ -122,6 +154,10 @@ class Settings:
         return cls(
             model=model,
             json_path=get("ranklens_json"),
+            html_path=get("ranklens_html"),
+            baseline_path=get("ranklens_baseline"),
+            allow_mismatch=bool(get("ranklens_allow_mismatch")),
+            config_path=get("ranklens_config"),
             seed=DEFAULT_SEED if seed is None else seed,
             sample_size=get("ranklens_sample_size"),
             device=get("ranklens_device"),

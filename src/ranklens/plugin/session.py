@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ranklens.errors import RanklensError
+from ranklens.gate import Baseline, Comparison
 from ranklens.models import Reranker, ScoreCache, load_reranker
 from ranklens.plugin.options import Settings
 from ranklens.report import Report, environment, plain, write_report
+from ranklens.report.html import write_html
 from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
 
 CHECK_PROPERTY = "ranklens.check"
@@ -26,8 +28,15 @@ DEFAULT_JSON = Path("reports") / "report.json"
 class RanklensSession:
     """State of one pytest session (controller or xdist worker)."""
 
-    def __init__(self, settings: Settings, rootdir: Path, resolve_default_model: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rootdir: Path,
+        resolve_default_model: Callable[[], str],
+        baseline: Baseline | None = None,
+    ) -> None:
         self.settings = settings
+        self.baseline = baseline
         self.rootdir = rootdir
         self.cache = ScoreCache()
         self._resolve_default_model = resolve_default_model
@@ -35,6 +44,8 @@ class RanklensSession:
         self.records: dict[tuple[str, str, str], CheckResult] = {}
         self.model_info: dict[str, Any] | None = None
         self.report_path: Path | None = None
+        self.html_path: Path | None = None
+        self.comparison: Comparison | None = None
 
     @property
     def model_id(self) -> str:
@@ -70,7 +81,8 @@ class RanklensSession:
             self.records[(nodeid, "", "")] = _error_record(nodeid, expected, failure)
 
     def write_report(self) -> Path | None:
-        """Write the JSON report if asked to, or if any check ran; atomically."""
+        """Write the JSON report if asked to, or if any check ran; atomically. Then gate it against
+        the baseline (when there is one and a check ran) and write the HTML page if asked to."""
         path = self.settings.json_path or (self.rootdir / DEFAULT_JSON if self.records else None)
         if path is None:
             return None
@@ -83,6 +95,12 @@ class RanklensSession:
             checks=list(self.records.values()),
         )
         self.report_path = write_report(report, path)
+        data = plain(report.to_dict())
+        if self.baseline is not None and self.records:
+            self.comparison = self.baseline.compare(data)
+        if self.settings.html_path is not None:
+            baseline = "" if self.baseline is None else str(self.baseline.path)
+            self.html_path = write_html(data, self.settings.html_path, comparison=self.comparison, baseline=baseline)
         return self.report_path
 
 

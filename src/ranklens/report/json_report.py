@@ -2,7 +2,9 @@
 
 The layout is the contract of DESIGN.md; other tools read it. ``SCHEMA_VERSION`` changes with
 any change of meaning: the major part when a reader written for the old layout would misread
-the new one, the minor part when fields are only added.
+the new one, the minor part when fields are only added (1.1 added ``effect.better`` and
+``cases``). ``schema.json`` beside this module is the contract in machine-readable form; every
+report is validated against it when written and when read.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from ranklens.errors import RanklensError
+from ranklens.report.schema import validate_report
 from ranklens.verdicts import CheckResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 _VERSIONED_PACKAGES = ("ranklens", "torch", "transformers", "sentence-transformers", "tokenizers", "numpy", "scipy")
 
 
@@ -80,14 +83,28 @@ def environment(*, device: str | None = None, dtype: str | None = None) -> dict[
 
 
 def write_report(report: Report, path: str | os.PathLike[str]) -> Path:
-    """Write ``report`` as JSON to ``path`` atomically: readers see the old file or the new one."""
+    """Write ``report`` as JSON to ``path`` atomically: readers see the old file or the new one.
+
+    Raises :class:`~ranklens.report.schema.InvalidReportError` (and writes nothing) when a record
+    breaks the schema, e.g. a ``details["head_recovery"]`` that is not a matrix.
+    """
+    target = Path(path)
+    data = plain(report.to_dict())
+    validate_report(data, source=f"the report for {str(target)!r}")
+    return write_atomic(target, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file renamed into place: a reader (or a CI
+    step that archives reports) sees the old file or the new one, never half of one. The file is
+    readable by all (reports are meant to be shared), or keeps the mode of the file it replaces."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(plain(report.to_dict()), indent=2, allow_nan=False)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(handle, target.stat().st_mode & 0o777 if target.exists() else 0o644)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text + "\n")
+            stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)
@@ -98,7 +115,7 @@ def write_report(report: Report, path: str | os.PathLike[str]) -> Path:
 
 
 def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Load a report and check it is one this version of ranklens can read."""
+    """Load a report and check it is one this version of ranklens can read (schema major and fields)."""
     source = Path(path)
     if not source.is_file():
         raise RanklensError(f"No report at {str(source)!r}; pass the path of a report.json written by ranklens.")
@@ -112,6 +129,7 @@ def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"{str(source)!r} has report schema_version {found or 'missing'!r}; this ranklens reads "
             f"{SCHEMA_VERSION.split('.')[0]}.x. Re-run the suites with this version to regenerate it."
         )
+    validate_report(data, source=repr(str(source)))
     return data
 
 

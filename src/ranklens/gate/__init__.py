@@ -1,0 +1,46 @@
+"""The release gate: a new report against a baseline, under pytest or ``ranklens compare``.
+
+See :mod:`ranklens.gate.compare` for the rule and :mod:`ranklens.gate.config` for tolerances.
+"""
+
+from ranklens.gate.baseline import Baseline
+from ranklens.gate.compare import (
+    CheckComparison,
+    Comparison,
+    MismatchError,
+    Shift,
+    Status,
+    compare_reports,
+    require_comparable,
+)
+from ranklens.gate.config import (
+    DEFAULT_TOLERANCE,
+    MARKER_KEY,
+    GateConfig,
+    GateConfigError,
+    Tolerance,
+    load_gate_config,
+    parse_tolerance,
+)
+from ranklens.gate.table import flagged_lines, headline, table
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "MARKER_KEY",
+    "Baseline",
+    "CheckComparison",
+    "Comparison",
+    "GateConfig",
+    "GateConfigError",
+    "MismatchError",
+    "Shift",
+    "Status",
+    "Tolerance",
+    "compare_reports",
+    "flagged_lines",
+    "headline",
+    "load_gate_config",
+    "parse_tolerance",
+    "require_comparable",
+    "table",
+]

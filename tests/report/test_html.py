@@ -1,0 +1,107 @@
+"""The HTML report as text: self-contained, escaped, every view drawn from its details key, and
+graceful where data is missing or unusable. (tests/report/browser/ opens it in Chromium.)"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ranklens.cli import main
+from ranklens.report import Report, read_report, write_report
+from ranklens.report.html import CSP, render_html
+from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
+
+VIEWS = {
+    "forest": "plot-forest",
+    "head_recovery": "plot-heatmap",
+    "tf_curve": 'class="view-tf_curve"><svg',
+    "length_curve": 'class="view-length_curve"><svg',
+    "idf_scatter": "plot-scatter",
+    "ablation": "plot-ablation",
+}
+
+
+@pytest.fixture(scope="module")
+def page(synthetic_html: Path) -> str:
+    return synthetic_html.read_text()
+
+
+def test_no_string_from_the_data_reaches_the_page_as_markup(page: str, injection: str) -> None:
+    raw, escaped = page.count("<script"), page.count("&lt;script&gt;")
+    assert (raw, escaped >= 5) == (0, True), f"{raw} raw <script> tags, {escaped} escaped ones"
+
+
+def test_the_page_fetches_nothing(page: str) -> None:
+    """The only URL is the SVG namespace, which is a name, not a fetch."""
+    urls = set(re.findall(r"(?:https?:)?//[\w.-]+[^\s\"'<>)]*", page)) - {"http://www.w3.org/2000/svg"}
+    loads = re.findall(r"<(?:link|script|img|iframe)\b|@import|url\(|\bsrc=", page)
+    assert (urls, loads) == (set(), []), f"external references {urls}, loading constructs {loads}"
+
+
+def test_the_page_forbids_scripts_and_network_through_its_csp(page: str) -> None:
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in page.replace("&#39;", "'"), CSP
+
+
+@pytest.mark.parametrize(("view", "marker"), VIEWS.items())
+def test_each_view_is_drawn_from_its_data(page: str, view: str, marker: str) -> None:
+    assert marker in page, f"the {view} view ({marker!r}) is missing from the page"
+
+
+def test_unusable_view_data_is_reported_in_place_of_the_plot(page: str) -> None:
+    notes = re.findall(r'<p class="unusable">(.*?)</p>', page)
+    assert len(notes) == 2 and "got 2 and 1" in notes[1], notes
+
+
+def test_the_selected_heads_are_outlined_on_the_heatmap(page: str) -> None:
+    outlined = re.findall(r'stroke="#1f2328" stroke-width="2.5"><title>(L\dH\d)', page)
+    assert outlined == ["L2H3", "L3H1"], outlined
+
+
+def test_counterexamples_are_shown_as_text(page: str) -> None:
+    assert "<li><pre>query: &#39;cats &lt;script&gt;" in page, "TFC2's counterexample is missing"
+
+
+def test_the_comparison_lists_regressions_before_unchanged_checks(page: str) -> None:
+    gate = page[page.index('id="gate"') : page.index('id="summary"')]
+    order = re.findall(r'class="badge (regressed|unchanged|improved)"', gate)
+    assert order[:2] == ["regressed", "regressed"] and set(order[2:]) == {"unchanged"}, order
+
+
+def test_a_report_without_axioms_or_details_says_so_instead_of_drawing_empty_plots(tmp_path: Path) -> None:
+    check = CheckResult("window_fit", Kind.INVARIANT, Verdict.PASS, 4, Effect("rate", 0.0, 0.0, 0.6), {})
+    html = render_html(read_report(write_report(Report({"id": "m"}, {}, 0, None, [check]), tmp_path / "r.json")))
+    found = ("<svg" in html, "No axiom with a defined effect" in html, "No check has details" in html)
+    assert found == (False, True, True), found
+
+
+def test_ranklens_render_writes_the_page_and_says_where(
+    full_report_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "review.html"
+    code = main(["render", str(full_report_path), "-o", str(out)])
+    said = capsys.readouterr().out
+    assert (code, f"HTML report written to {out}" in said, out.exists()) == (0, True, True), said
+
+
+def test_ranklens_render_with_a_baseline_includes_the_comparison(
+    full_report_path: Path, baseline_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["render", str(full_report_path), "--baseline", str(baseline_path)])
+    html = full_report_path.with_suffix(".html").read_text()
+    assert (code, "Against the baseline" in html, "2 regressed" in html) == (0, True, True), capsys.readouterr()
+
+
+def test_ranklens_run_writes_json_and_html_and_says_where(tmp_path: Path, tiny_checkpoint: Callable[..., Path]) -> None:
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "ranklens.cli", "run", "--model", str(tiny_checkpoint("bert")), "--out", str(out)]
+    command += ["--suite", "invariants", "--sample-size", "8"]
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
+    said = f"ranklens: report written to {out / 'report.json'} and {out / 'report.html'}"
+    assert (completed.returncode, said in completed.stdout) == (0, True), (
+        completed.stdout[-2000:] + completed.stderr[-2000:]
+    )

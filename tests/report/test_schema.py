@@ -1,0 +1,103 @@
+"""The report's JSON Schema: a valid schema, documented field by field, enforced on write and read,
+and met by real runs and by every committed baseline."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from ranklens.report import InvalidReportError, Report, read_report, report_schema, schema_problems, write_report
+from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
+
+BASELINES = sorted((Path(__file__).resolve().parents[2] / "reports" / "baselines").glob("*.json"))
+
+
+def properties(node: Any, path: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every named field of the schema, with its path."""
+    if isinstance(node, dict):
+        for name, field in node.get("properties", {}).items():
+            yield f"{path}.{name}", field
+        for key, value in node.items():
+            yield from properties(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from properties(value, f"{path}[{i}]")
+
+
+def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
+    errors = list(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(report_schema()))
+    assert errors == [], [e.message for e in errors]
+
+
+def test_every_field_of_the_schema_has_a_description() -> None:
+    missing = [path for path, field in properties(report_schema()) if "description" not in field]
+    assert missing == [], f"{len(missing)} fields without a description: {missing}"
+
+
+def test_a_record_that_breaks_the_schema_is_not_written(tmp_path: Path) -> None:
+    bad = CheckResult(
+        "soft_tf_heads",
+        Kind.CLAIM,
+        Verdict.PASS,
+        3,
+        Effect("recovery", 0.5, 0.4, 0.6),
+        {},
+        details={"head_recovery": [0.1, 0.2]},  # a list, not a [layer][head] matrix
+    )
+    with pytest.raises(InvalidReportError, match=r"\$\.checks\[0\]\.details\.head_recovery\[0\]"):
+        write_report(Report({"id": "m"}, {}, 0, None, [bad]), tmp_path / "r.json")
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_a_schema_1_0_report_without_the_new_fields_is_still_read(tmp_path: Path) -> None:
+    record = {
+        "check_id": "window_fit",
+        "kind": "invariant",
+        "verdict": "pass",
+        "n": 4,
+        "effect": {"name": "rate", "value": 0.0, "ci_low": 0.0, "ci_high": 0.6, "ci_level": 0.95},
+        "threshold": {},
+        "details": {},
+        "counterexamples": [],
+    }
+    path = tmp_path / "old.json"
+    path.write_text(
+        json.dumps({"schema_version": "1.0", "model": {"id": "m"}, "environment": {}, "seed": 0, "checks": [record]})
+    )
+    restored = CheckResult.from_dict(read_report(path)["checks"][0])
+    assert (restored.cases, restored.effect.better) == ((), None), restored
+
+
+def test_a_damaged_report_is_refused_with_the_place_of_the_problem(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(
+        json.dumps({"schema_version": "1.1", "model": {"id": "m"}, "environment": {}, "seed": "zero", "checks": []})
+    )
+    with pytest.raises(InvalidReportError, match=r"\$\.seed: 'zero' is not of type 'integer'"):
+        read_report(path)
+
+
+def test_a_real_invariant_run_writes_a_report_that_meets_the_schema(
+    tmp_path: Path, tiny_checkpoint: Callable[..., Path]
+) -> None:
+    """Checked with jsonschema directly, not through write_report's own validation."""
+    out = tmp_path / "report.json"
+    invariants = Path(__file__).resolve().parents[2] / "invariants"
+    command = [sys.executable, "-m", "pytest", str(invariants), "--model", str(tiny_checkpoint("electra"))]
+    command += ["--ranklens-json", str(out), "--ranklens-sample-size", "8", "-p", "no:cacheprovider", "-q"]
+    subprocess.run(command, capture_output=True, check=False, cwd=tmp_path)
+    problems = schema_problems(json.loads(out.read_text()))
+    assert problems == [], problems
+
+
+@pytest.mark.parametrize("baseline", BASELINES, ids=[p.name for p in BASELINES])
+def test_every_committed_baseline_meets_the_schema(baseline: Path) -> None:
+    problems = schema_problems(json.loads(baseline.read_text()))
+    assert problems == [], f"{baseline.name}: {problems}"
