@@ -41,6 +41,22 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
 
 
 @pytest.fixture(scope="session")
+def planted_reranker(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Reranker]:
+    """A loaded planted fixture per variant (``planted``, its lesions, ``random-init``), built once."""
+    from ranklens.fixtures.planted import build_planted
+
+    loaded: dict[str, Reranker] = {}
+
+    def get(variant: str) -> Reranker:
+        if variant not in loaded:
+            directory = build_planted(tmp_path_factory.mktemp(variant), variant=variant, measure=False)
+            loaded[variant] = load_reranker(directory, device=DEVICE)
+        return loaded[variant]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def tiny_reranker(tiny_checkpoint: Callable[..., Path]) -> Callable[[str], Reranker]:
     """A loaded tiny reranker per architecture, shared by the session (read-only use)."""
     loaded: dict[str, Reranker] = {}

@@ -1,0 +1,90 @@
+"""The axiom suite tells planted ground truth apart: positive and negative controls.
+
+Same code path as ``pytest axioms`` (the whole registered family, the per-model neutral band,
+the default thresholds); only the sample is smaller, to keep the run short. ``planted`` computes
+BM25 by construction, so it must pass TFC1, TFC2, LNC1 and TDC; each lesion removes exactly one
+mechanism and must fail the axiom that mechanism serves; the random network passes none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from ranklens import Reranker
+from ranklens.axioms import AXIOMS, calibrate_delta, measure_family, results
+from ranklens.verdicts import CheckResult, Verdict
+
+SAMPLE = 100
+CORE = ("TFC1[position=append]", "TFC2[step=1,position=append]", "LNC1[sentences=1]", "TDC")
+
+
+@pytest.fixture(scope="module")
+def family(planted_reranker: Callable[[str], Reranker]) -> Callable[[str], dict[str, CheckResult]]:
+    measured: dict[str, dict[str, CheckResult]] = {}
+
+    def get(variant: str) -> dict[str, CheckResult]:
+        if variant not in measured:
+            reranker = planted_reranker(variant)
+            delta = calibrate_delta(reranker, seed=0)
+            found = measure_family(reranker, AXIOMS, seed=0, sample_size=SAMPLE, delta=delta)
+            measured[variant] = {
+                m.spec.name: r for m, r in zip(found, results(found, delta=delta, seed=0), strict=True)
+            }
+        return measured[variant]
+
+    return get
+
+
+def test_planted_passes_the_axioms_its_construction_guarantees(family: Callable[[str], dict[str, CheckResult]]) -> None:
+    verdicts = {name: family("planted")[name].verdict for name in CORE}
+    assert verdicts == dict.fromkeys(CORE, Verdict.PASS), {n: family("planted")[n].message for n in CORE}
+
+
+@pytest.mark.parametrize(
+    ("variant", "axiom"),
+    [
+        ("planted-no-saturation", "TFC2[step=1,position=append]"),
+        pytest.param(
+            "planted-no-length-norm",
+            "LNC1[sentences=1]",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known gap: LNC1's added sentences are checked for query *words*, but planted matches "
+                "every query WordPiece (stopwords and sub-word pieces too), so the 'unrelated' text still adds "
+                "matches and the lesion is not neutral (27 agree, 31 disagree, 42 tie at n=100)",
+            ),
+        ),
+        ("planted-no-idf", "TDC"),
+    ],
+)
+def test_each_lesion_fails_the_axiom_its_mechanism_serves(
+    family: Callable[[str], dict[str, CheckResult]], variant: str, axiom: str
+) -> None:
+    result = family(variant)[axiom]
+    assert result.verdict == Verdict.FAIL, result.message
+
+
+@pytest.mark.parametrize(
+    ("variant", "axiom"),
+    [
+        ("planted-no-saturation", "TFC1[position=append]"),
+        ("planted-no-length-norm", "TFC2[step=1,position=append]"),
+        ("planted-no-idf", "LNC1[sentences=1]"),
+    ],
+)
+def test_a_lesion_leaves_the_other_axioms_passing(
+    family: Callable[[str], dict[str, CheckResult]], variant: str, axiom: str
+) -> None:
+    result = family(variant)[axiom]
+    assert result.verdict == Verdict.PASS, result.message
+
+
+def test_the_random_network_passes_none_of_them(family: Callable[[str], dict[str, CheckResult]]) -> None:
+    passed = {
+        name: family("random-init")[name].message
+        for name in CORE
+        if family("random-init")[name].verdict == Verdict.PASS
+    }
+    assert not passed, passed
