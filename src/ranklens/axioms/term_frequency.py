@@ -32,11 +32,12 @@ def _place(document: str, inserted: list[str], params: Mapping[str, Any], offset
     return insert_words(document, inserted, params.get("position", "append"), offset=offset)
 
 
-def tfc1(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
-    """TFC1: s(q, d + t) > s(q, d + f) for a query term t and a filler f of equal token length."""
-    candidates = query_terms(query, document, absent=params.get("absent", False))
+def _term_with_filler(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, *, absent: bool
+) -> tuple[str, str, str, str, float] | None:
+    """A query term (and its written form), a filler of equal token length, an off-topic query and
+    an insertion offset: the shared draw of TFC1, LB1 and TFC2, in one fixed order of rng draws."""
+    candidates = query_terms(query, document, absent=absent)
     if not candidates:
         return None
     term = candidates[int(rng.integers(len(candidates)))]
@@ -45,7 +46,17 @@ def tfc1(
     off = ctx.off_query({term, filler or term}, rng)
     if filler is None or off is None:
         return None
-    offset = float(rng.uniform(0.2, 0.8))
+    return term, written, filler, off, float(rng.uniform(0.2, 0.8))
+
+
+def tfc1(
+    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
+) -> Case | None:
+    """TFC1: s(q, d + t) > s(q, d + f) for a query term t and a filler f of equal token length."""
+    chosen = _term_with_filler(ctx, query, document, rng, absent=params.get("absent", False))
+    if chosen is None:
+        return None
+    term, written, filler, off, offset = chosen
     docs = [(_place(document, [written], params, offset), 1.0), (_place(document, [filler], params, offset), -1.0)]
     axiom = "LB1" if params.get("absent") else "TFC1"
     return contrast(
@@ -66,17 +77,11 @@ def tfc2(
     Documents with k-1, k and k+1 added occurrences, padded with fillers to equal length; the
     contrast is the negated second difference -s(k-1) + 2 s(k) - s(k+1).
     """
-    candidates = query_terms(query, document)
-    if not candidates:
+    chosen = _term_with_filler(ctx, query, document, rng, absent=False)
+    if chosen is None:
         return None
+    term, written, filler, off, offset = chosen
     step = int(params.get("step", 1))
-    term = candidates[int(rng.integers(len(candidates)))]
-    written = surface_form(term, query)
-    filler = choose_filler(written, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
-    off = ctx.off_query({term, filler or term}, rng)
-    if filler is None or off is None:
-        return None
-    offset = float(rng.uniform(0.2, 0.8))
     total = step + 1
 
     def with_terms(k: int) -> str:

@@ -98,7 +98,7 @@ def load_reranker(
             f"{checkpoint.model_id!r}: no usable tokenizer in {str(checkpoint.path)!r} ({error}). Save the "
             "tokenizer beside the model (tokenizer.save_pretrained(dir))."
         ) from error
-    with _quiet_transformers():
+    with quiet_transformers():
         hf_model = AutoModelForSequenceClassification.from_pretrained(
             checkpoint.path, dtype=torch_dtype, use_safetensors=not checkpoint.pickle_weights
         )
@@ -385,7 +385,7 @@ def _score_definition(labels: Mapping[int, str]) -> tuple[int, str]:
 
 
 @contextmanager
-def _quiet_transformers() -> Iterator[None]:
+def quiet_transformers() -> Iterator[None]:
     """Library code never prints: hide transformers' weight-loading progress bar."""
     enabled = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
