@@ -83,6 +83,19 @@ def test_the_off_query_control_cancels_any_query_independent_effect(
         assert inserted.isdisjoint(words(off_query)), f"off query {off_query!r} contains an inserted word of {inserted}"
 
 
+@pytest.mark.parametrize("spec", [s for s in AXIOMS if s.axiom_id == "LNC1"], ids=lambda s: s.name)
+def test_lnc1_adds_text_that_shares_no_wordpiece_with_either_query(bert: Reranker, spec: AxiomSpec) -> None:
+    """A model may match any piece, stopwords included (planted does): the added text must add no match."""
+    cases, _ = build_cases(spec, case_context(bert), sample_pairs(n=80, seed=3), n=20, seed=3)
+    shared = {
+        (case.query, query): pieces
+        for case in cases
+        for query in {q for q, _, _ in case.terms}
+        if (pieces := set(bert.tokenizer.tokenize(str(case.detail["added"]))) & set(bert.tokenizer.tokenize(query)))
+    }
+    assert cases and not shared, f"{len(cases)} cases; pieces shared with a query: {shared}"
+
+
 def test_fillers_are_real_corpus_words() -> None:
     vocabulary = filler_vocabulary()
     assert len(vocabulary) > 500 and all(w.isalpha() and len(w) >= 4 for w in vocabulary)

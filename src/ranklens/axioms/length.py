@@ -24,15 +24,19 @@ def lnc1(
 ) -> Case | None:
     """LNC1: adding text that contains no query term lowers the score: s(q, d) > s(q, d + u).
 
+    u shares no WordPiece with the query or the off-query (stopword pieces too), not just no
+    term: a model that matches pieces would otherwise see u add matches, and the added length
+    would not be neutral for a model without length normalisation.
     Precondition: d matches at least one query term (else there is nothing to normalise).
     """
     if not matches_any(query, document):
         return None
     sentences = int(params.get("sentences", 1))
     off = ctx.off_query(set(terms(document)), rng)
-    avoid = set(terms(query)) | set(terms(off or ""))
-    added = ctx.unrelated_text(avoid, sentences, rng)
-    if off is None or added is None:
+    if off is None:
+        return None
+    added = ctx.unrelated_text([query, off], sentences, rng)
+    if added is None:
         return None
     docs = [(document, 1.0), (append_text(document, added), -1.0)]
     return contrast("LNC1", query, document, docs, off_query=off, detail={"added": added, "sentences": sentences})

@@ -50,7 +50,7 @@ class PieceTokenizer(Protocol):
 
 
 def case_context(reranker: Reranker) -> CaseContext:
-    """The builders' context for ``reranker``: its tokenizer's piece counts over the fixture corpus."""
+    """The builders' context for ``reranker``: its tokenizer's pieces over the fixture corpus."""
     return tokenizer_case_context(reranker.tokenizer)
 
 
@@ -70,7 +70,11 @@ def tokenizer_case_context(tokenizer: PieceTokenizer) -> CaseContext:
         return piece_cache[word]
 
     return CaseContext(
-        count_pieces, word_statistics(), tuple(q.text for q in corpus.queries), tuple(p.text for p in corpus.passages)
+        count_pieces=count_pieces,
+        pieces=tokenizer.tokenize,
+        stats=word_statistics(),
+        queries=tuple(q.text for q in corpus.queries),
+        passages=tuple(p.text for p in corpus.passages),
     )
 
 

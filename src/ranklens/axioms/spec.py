@@ -14,17 +14,22 @@ from typing import Any
 import numpy as np
 
 from ranklens.cases.contrast import Case
-from ranklens.cases.terms import PieceCounter, WordStatistics, occurs, terms, words
+from ranklens.cases.terms import PieceCounter, PieceSplitter, WordStatistics, occurs, terms, words
 
 
 @dataclass(frozen=True)
 class CaseContext:
-    """What builders may consult: the model's piece counter, word statistics, other queries."""
+    """What builders may consult: the model's tokenizer, word statistics, other queries."""
 
     count_pieces: PieceCounter
+    pieces: PieceSplitter
     stats: WordStatistics
     queries: Sequence[str]
     passages: Sequence[str]
+    _openings: dict[int, list[tuple[str, frozenset[str]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Per sentence count: each passage's opening sentences and their WordPieces (built once)."""
 
     def off_query(self, avoid: set[str], rng: np.random.Generator, attempts: int = 50) -> str | None:
         """A fixture query that contains none of ``avoid`` (the difference-in-differences control)."""
@@ -34,16 +39,35 @@ class CaseContext:
                 return query
         return None
 
-    def unrelated_text(
-        self, avoid: set[str], sentences: int, rng: np.random.Generator, attempts: int = 50
-    ) -> str | None:
-        """``sentences`` sentences from one passage in which no word of ``avoid`` occurs in any form."""
-        for index in rng.integers(0, len(self.passages), size=attempts):
-            parts = [s.strip() for s in self.passages[int(index)].split(". ") if s.strip()]
-            text = ". ".join(parts[:sentences]).rstrip(".") + "."
-            if len(parts) >= sentences and not any(occurs(a, text) for a in avoid):
+    def unrelated_text(self, avoid: Sequence[str], sentences: int, rng: np.random.Generator) -> str | None:
+        """The first ``sentences`` sentences of a random passage that share nothing with any text in
+        ``avoid``: none of its terms in any form, and none of its WordPieces, stopword and sub-word
+        pieces included, since a model may match any piece (the planted fixture matches them all).
+
+        Passages are tried in a seeded random order: the draw is uniform over those that qualify
+        and fails only when none does.
+        """
+        banned_pieces = {piece for text in avoid for piece in self.pieces(text)}
+        banned_terms = {term for text in avoid for term in terms(text)}
+        openings = self._passage_openings(sentences)
+        for index in rng.permutation(len(openings)):
+            text, pieces = openings[int(index)]
+            if banned_pieces.isdisjoint(pieces) and not any(occurs(t, text) for t in banned_terms):
                 return text
         return None
+
+    def _passage_openings(self, sentences: int) -> list[tuple[str, frozenset[str]]]:
+        """Passages' first ``sentences`` sentences with their pieces as appended text (after a space,
+        which is what a BPE tokenizer sees there)."""
+        if sentences not in self._openings:
+            openings = []
+            for passage in self.passages:
+                parts = [s.strip() for s in passage.split(". ") if s.strip()]
+                if len(parts) >= sentences:
+                    text = ". ".join(parts[:sentences]).rstrip(".") + "."
+                    openings.append((text, frozenset(self.pieces(" " + text))))
+            self._openings[sentences] = openings
+        return self._openings[sentences]
 
 
 Builder = Callable[[CaseContext, str, str, np.random.Generator, Mapping[str, Any]], Case | None]

@@ -111,6 +111,9 @@ def filler_vocabulary() -> tuple[str, ...]:
 PieceCounter = Callable[[str], int]
 """How many WordPieces (tokens) a single word becomes under the model's tokenizer."""
 
+PieceSplitter = Callable[[str], list[str]]
+"""The WordPieces (tokens, no special tokens) a text becomes under the model's tokenizer."""
+
 
 def choose_filler(
     term: str,
