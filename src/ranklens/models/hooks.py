@@ -118,6 +118,38 @@ class HookedModel:
                 weight.data[ids] = saved
             self.active -= 1
 
+    @contextmanager
+    def resume_from(self, layer: int, hidden: Tensor) -> Iterator[None]:
+        """Run only layers ``layer..`` for the block, with ``hidden`` ``[batch, pos, d_model]`` as
+        that layer's input (a cached ``blocks.{layer-1}.hook_resid_post``).
+
+        Patching a head of layer L leaves layers 0..L-1 unchanged, so a sweep need not recompute
+        them. The embeddings still run (cheap, and they shape the attention mask); the layer list
+        is swapped for its tail and restored in ``finally``. Hooks stay valid: they live on the
+        layer modules, not on the list.
+        """
+        if not 0 < layer < self.n_layers:
+            raise ValueError(f"resume_from needs a layer in 1..{self.n_layers - 1}, got {layer}")
+        parent_path, _, attribute = self.adapter.layers.rpartition(".")
+        parent = self.model.base_model.get_submodule(parent_path) if parent_path else self.model.base_model
+        full = getattr(parent, attribute)
+
+        def feed(_: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+            if args:
+                return (hidden.to(args[0].dtype), *args[1:]), kwargs
+            key = next(k for k in ("hidden_states", "hidden_state", "x") if k in kwargs)
+            return args, {**kwargs, key: hidden.to(kwargs[key].dtype)}
+
+        handle = full[layer].register_forward_pre_hook(feed, with_kwargs=True)
+        setattr(parent, attribute, nn.ModuleList(list(full)[layer:]))
+        self.active += 1
+        try:
+            yield
+        finally:
+            setattr(parent, attribute, full)
+            handle.remove()
+            self.active -= 1
+
     @property
     def W_E(self) -> Tensor:  # noqa: N802 - TransformerLens' name for the embedding matrix
         """The token-embedding matrix, detached: ``[vocab, d_model]``."""

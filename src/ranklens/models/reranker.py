@@ -258,6 +258,12 @@ class Reranker:
         with self.hooked.edit_embeddings(rows):
             yield
 
+    @contextmanager
+    def resume_from(self, layer: int, hidden: Tensor) -> Iterator[None]:
+        """Run only layers ``layer..`` from ``hidden`` (see :meth:`HookedModel.resume_from`)."""
+        with self.hooked.resume_from(layer, hidden):
+            yield
+
     @property
     def W_E(self) -> Tensor:  # noqa: N802 - TransformerLens' name for the embedding matrix
         return self.hooked.W_E
