@@ -138,3 +138,58 @@ def decide(effect: Effect, adjusted_p: float, *, min_effect: float = MIN_EFFECT,
     if effect.ci_high < min_effect:
         return Verdict.FAIL
     return Verdict.INCONCLUSIVE
+
+
+def mean_effect(name: str, values: np.ndarray, *, seed: int, level: float = 0.95) -> Effect:
+    """Mean of per-case ``values`` with a seeded percentile-bootstrap interval (claims' effects)."""
+    v = np.asarray(values, dtype=float)
+    if len(v) == 0:
+        return Effect(name, float("nan"), float("nan"), float("nan"), level, better=Better.HIGHER)
+    index = np.random.default_rng(seed).integers(0, len(v), size=(BOOTSTRAP_RESAMPLES, len(v)))
+    means = v[index].mean(axis=1)
+    tail = (1 - level) / 2 * 100
+    return Effect(
+        name,
+        float(v.mean()),
+        float(np.percentile(means, tail)),
+        float(np.percentile(means, 100 - tail)),
+        level,
+        better=Better.HIGHER,
+    )
+
+
+def ratio_effect(
+    name: str, numerator: np.ndarray, denominator: np.ndarray, *, seed: int, level: float = 0.95
+) -> Effect:
+    """``sum(numerator) / sum(denominator)`` over cases, with a paired bootstrap over cases.
+
+    A ratio of sums, not a mean of ratios: one case with a tiny denominator cannot dominate it.
+    """
+    num, den = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    if len(num) == 0 or den.sum() == 0:
+        return Effect(name, float("nan"), float("nan"), float("nan"), level, better=Better.HIGHER)
+    index = np.random.default_rng(seed).integers(0, len(num), size=(BOOTSTRAP_RESAMPLES, len(num)))
+    ratios = num[index].sum(axis=1) / np.where(den[index].sum(axis=1) == 0, np.nan, den[index].sum(axis=1))
+    tail = (1 - level) / 2 * 100
+    return Effect(
+        name,
+        float(num.sum() / den.sum()),
+        float(np.nanpercentile(ratios, tail)),
+        float(np.nanpercentile(ratios, 100 - tail)),
+        level,
+        better=Better.HIGHER,
+    )
+
+
+def decide_all(parts: Sequence[tuple[Effect, float]]) -> Verdict:
+    """The interval rule of :func:`decide` for a claim made of several parts, each an effect
+    and its threshold: **pass** when every interval lies above its threshold, **fail** when any
+    lies below it, **inconclusive** otherwise (an undefined effect is inconclusive).
+
+    Claims are judged on intervals at the family level (Bonferroni over the claims), which is a
+    level-``alpha`` test of each part without a separate p-value."""
+    if any(e.ci_high < t for e, t in parts):
+        return Verdict.FAIL
+    if parts and all(e.ci_low > t for e, t in parts):
+        return Verdict.PASS
+    return Verdict.INCONCLUSIVE

@@ -8,7 +8,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ranklens.stats import MIN_EFFECT, decide, family_level, holm, neutral_band, summarize
+from ranklens.stats import (
+    MIN_EFFECT,
+    decide,
+    decide_all,
+    family_level,
+    holm,
+    mean_effect,
+    neutral_band,
+    ratio_effect,
+    summarize,
+)
 from ranklens.verdicts import Effect, Verdict
 
 differences = arrays(np.float64, st.integers(1, 60), elements=st.floats(-5, 5, allow_nan=False))
@@ -85,3 +95,46 @@ def test_the_decision_rule(effect: Effect, p: float, verdict: Verdict) -> None:
 
 def test_the_family_level_is_bonferroni() -> None:
     assert family_level(10) == pytest.approx(0.995)
+
+
+@given(arrays(float, st.integers(1, 40), elements=st.floats(-5, 5)), st.integers(0, 2**16))
+def test_a_mean_effect_brackets_its_value(values: np.ndarray, seed: int) -> None:
+    effect = mean_effect("m", values, seed=seed)
+    assert effect.ci_low - 1e-9 <= effect.value <= effect.ci_high + 1e-9
+    assert effect == mean_effect("m", values, seed=seed)
+
+
+@given(
+    arrays(float, 20, elements=st.floats(0.1, 5)),
+    arrays(float, 20, elements=st.floats(0.1, 5)),
+    st.integers(0, 2**16),
+)
+def test_a_ratio_of_sums_is_bracketed_and_scale_free(num: np.ndarray, den: np.ndarray, seed: int) -> None:
+    effect = ratio_effect("r", num, den, seed=seed)
+    assert effect.value == pytest.approx(num.sum() / den.sum())
+    assert effect.ci_low - 1e-9 <= effect.value <= effect.ci_high + 1e-9
+    scaled = ratio_effect("r", 3 * num, 3 * den, seed=seed)
+    assert (scaled.value, scaled.ci_low, scaled.ci_high) == pytest.approx((effect.value, effect.ci_low, effect.ci_high))
+
+
+def test_one_tiny_denominator_cannot_dominate_a_ratio_of_sums() -> None:
+    num, den = np.array([1.0, 1.0, 1.0, 5.0]), np.array([1.0, 1.0, 1.0, 1e-9])
+    assert ratio_effect("r", num, den, seed=0).value == pytest.approx(8 / 3)
+
+
+@pytest.mark.parametrize(
+    ("intervals", "verdict"),
+    [
+        ([(0.6, 0.9), (0.2, 0.4)], Verdict.PASS),
+        ([(0.6, 0.9), (-0.3, -0.1)], Verdict.FAIL),
+        ([(0.6, 0.9), (-0.1, 0.3)], Verdict.INCONCLUSIVE),
+        ([(0.3, 0.45), (0.2, 0.4)], Verdict.FAIL),
+        ([(float("nan"), float("nan"))], Verdict.INCONCLUSIVE),
+    ],
+)
+def test_a_claim_passes_only_when_every_part_clears_its_threshold(
+    intervals: list[tuple[float, float]], verdict: Verdict
+) -> None:
+    thresholds = [0.5, 0.0]
+    parts = [(Effect("e", (lo + hi) / 2, lo, hi, 0.95), t) for (lo, hi), t in zip(intervals, thresholds, strict=False)]
+    assert decide_all(parts) == verdict
