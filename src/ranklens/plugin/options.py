@@ -25,6 +25,7 @@ class Option:
     type: Callable[[str], Any] | None = str
     action: str | None = None
     metavar: str | None = None
+    choices: tuple[str, ...] | None = None
 
     @property
     def cli_flag(self) -> str:
@@ -38,6 +39,8 @@ class Option:
         else:
             kwargs["type"] = self.type
             kwargs["metavar"] = self.metavar
+        if self.choices:
+            kwargs["choices"] = self.choices
         return kwargs
 
 
@@ -102,6 +105,13 @@ OPTIONS: tuple[Option, ...] = (
         metavar="N",
     ),
     Option(
+        "--ranklens-profile",
+        "ranklens_profile",
+        "Circuit-suite effort: full (default) or quick (fewer cases and draws, wider intervals; for CI).",
+        choices=("full", "quick"),
+        metavar="PROFILE",
+    ),
+    Option(
         "--ranklens-device",
         "ranklens_device",
         "torch device, e.g. cpu, cuda, cuda:1 (default: cuda if available).",
@@ -140,6 +150,7 @@ class Settings:
     config_path: Path | None
     seed: int
     sample_size: int | None
+    profile: str
     device: str | None
     dtype: str | None
     max_length: int | None
@@ -160,6 +171,7 @@ class Settings:
             config_path=get("ranklens_config"),
             seed=DEFAULT_SEED if seed is None else seed,
             sample_size=get("ranklens_sample_size"),
+            profile=get("ranklens_profile") or "full",
             device=get("ranklens_device"),
             dtype=get("ranklens_dtype"),
             max_length=get("ranklens_max_length"),

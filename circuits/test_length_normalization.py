@@ -1,0 +1,27 @@
+"""Length normalisation in the soft-TF heads found (ranklens.claims.curves)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from ranklens.claims.curves import length_normalization
+from ranklens.claims.head_claims import HeadClaim
+from ranklens.models import Reranker
+from ranklens.plugin.circuits import CircuitSamples
+from ranklens.plugin.suites import skip_if_inconclusive
+from ranklens.verdicts import CheckResult, Verdict
+
+Record = Callable[[CheckResult], CheckResult]
+
+
+@pytest.mark.ranklens_check("length_normalization", kind="claim")
+def test_soft_tf_attention_falls_as_unrelated_text_is_added(
+    reranker: Reranker, soft_tf_claim: HeadClaim, circuit_samples: CircuitSamples, record_check: Record
+) -> None:
+    result = record_check(
+        length_normalization(reranker, soft_tf_claim, circuit_samples.confirmation, seed=circuit_samples.seed)
+    )
+    skip_if_inconclusive(result)
+    assert result.verdict == Verdict.PASS, result.message

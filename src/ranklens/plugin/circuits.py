@@ -1,0 +1,54 @@
+"""Session fixtures of the circuit suite: seeded case halves, and the soft-TF discovery that the
+saturation and length claims reuse (heads are found once, on the discovery half).
+
+Kept apart from the plugin's hooks; ``ranklens.plugin`` imports them so pytest registers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ranklens.axioms import calibrate_delta
+from ranklens.claims.cases import CaseSample, circuit_cases
+from ranklens.claims.head_claims import HeadClaim, soft_tf_heads
+from ranklens.models import Reranker
+from ranklens.plugin.options import Settings
+
+CASES = {"full": 64, "quick": 24}
+"""Cases per half. Only cases where the appended term moves the score beyond the neutral band
+are attributed (on minilm-ce about 40 % of them), so 64 leave ~25 per half there; the quick
+profile keeps the planted controls fast, where every case counts."""
+RELEVANCE = {"full": (12, 24), "quick": (6, 12)}
+"""(discovery pairs for integrated gradients, confirmation queries for the ablation)."""
+
+
+@dataclass(frozen=True)
+class CircuitSamples:
+    """The two disjoint halves and the model's neutral band (drops pairs with no effect)."""
+
+    discovery: CaseSample
+    confirmation: CaseSample
+    delta: float
+    seed: int
+    profile: str
+
+
+@pytest.fixture(scope="session")
+def circuit_samples(reranker: Reranker, ranklens_settings: Settings) -> CircuitSamples:
+    seed, profile = ranklens_settings.seed, ranklens_settings.profile
+    n = ranklens_settings.sample_size or CASES[profile]
+    return CircuitSamples(
+        circuit_cases(reranker, n=n, seed=seed, split="discover"),
+        circuit_cases(reranker, n=n, seed=seed, split="confirm"),
+        calibrate_delta(reranker, seed=seed),
+        seed,
+        profile,
+    )
+
+
+@pytest.fixture(scope="session")
+def soft_tf_claim(reranker: Reranker, circuit_samples: CircuitSamples) -> HeadClaim:
+    s = circuit_samples
+    return soft_tf_heads(reranker, s.discovery, s.confirmation, delta=s.delta, seed=s.seed)

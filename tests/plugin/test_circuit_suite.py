@@ -1,0 +1,46 @@
+"""``pytest circuits`` end to end on the planted model: one record per claim, in the contract."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ranklens import Reranker
+from ranklens.claims.result import CLAIMS
+from ranklens.report.schema import schema_problems
+
+pytest_plugins = ["pytester"]
+CIRCUITS = Path(__file__).resolve().parents[2] / "circuits"
+
+
+def test_the_circuit_suite_writes_one_record_per_claim(
+    pytester: pytest.Pytester, planted_reranker: Callable[[str], Reranker]
+) -> None:
+    model = planted_reranker("planted").info.path
+    out = pytester.path / "circuits.json"
+    result = pytester.runpytest_subprocess(
+        str(CIRCUITS),
+        "--model",
+        model,
+        "--ranklens-profile",
+        "quick",
+        "--ranklens-json",
+        str(out),
+        "-p",
+        "no:cacheprovider",
+    )
+    report = json.loads(out.read_text())
+    records = {r["check_id"]: r for r in report["checks"]}
+    assert schema_problems(report) == []
+    assert set(records) == set(CLAIMS), result.stdout.str()[-2000:]
+    for check_id, record in records.items():
+        assert record["kind"] == "claim"
+        assert record["verdict"] == "pass", record["message"]
+        effect = record["effect"]
+        assert effect["ci_low"] <= effect["value"] <= effect["ci_high"], check_id
+        assert record["details"]["parts"], check_id
+    assert result.ret == 0
+    assert sorted(map(tuple, records["soft_tf_heads"]["details"]["heads_found"])) == [(1, 0), (1, 1)]
