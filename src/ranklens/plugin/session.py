@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ranklens.errors import RanklensError
+from ranklens.fixtures.registry import fixture_name
 from ranklens.gate import Baseline, Comparison
 from ranklens.models import Reranker, ScoreCache, load_reranker
 from ranklens.plugin.options import Settings
@@ -87,6 +88,8 @@ class RanklensSession:
         if path is None:
             return None
         model = self.model_info or {"id": self.settings.model}
+        if (name := fixture_name(model.get("path"))) is not None:
+            model = {**model, "id": name}  # the fixture's name; its cache directory stays in "path"
         report = Report(
             model=model,
             environment=environment(device=model.get("device"), dtype=model.get("dtype")),
