@@ -22,6 +22,7 @@ from ranklens.claims.heads import (
     MOST,
     HeadDiscovery,
     PatchedCases,
+    Route,
     discover_heads,
     match_attention_gain,
     patched_cases,
@@ -139,10 +140,10 @@ def scoring_heads(
 
 
 def _discover_and_confirm(
-    reranker: Reranker, discovery: CaseSample, confirmation: CaseSample, route: str, delta: float
+    reranker: Reranker, discovery: CaseSample, confirmation: CaseSample, route: Route, delta: float
 ) -> tuple[HeadDiscovery, PatchedCases]:
-    found = discover_heads(reranker, patched_cases(reranker, discovery.cases, route, delta=delta))  # type: ignore[arg-type]
-    return found, patched_cases(reranker, confirmation.cases, route, delta=delta)  # type: ignore[arg-type]
+    found = discover_heads(reranker, patched_cases(reranker, discovery.cases, route, delta=delta))
+    return found, patched_cases(reranker, confirmation.cases, route, delta=delta)
 
 
 def _unmeasurable(found: HeadDiscovery, confirm: PatchedCases) -> str | None:
