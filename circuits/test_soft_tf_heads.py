@@ -9,7 +9,7 @@ import pytest
 
 from ranklens.claims.head_claims import HeadClaim, scoring_heads
 from ranklens.models import Reranker
-from ranklens.plugin.circuits import CircuitSamples
+from ranklens.plugin.circuits import CircuitSamples, ProgressBar
 from ranklens.plugin.suites import skip_if_inconclusive
 from ranklens.verdicts import CheckResult, Verdict
 
@@ -25,9 +25,11 @@ def test_a_few_heads_compute_soft_term_frequency(soft_tf_claim: HeadClaim, recor
 
 @pytest.mark.ranklens_check("scoring_heads", kind="claim")
 def test_late_heads_move_the_signal_to_cls_weighted_by_idf(
-    reranker: Reranker, circuit_samples: CircuitSamples, record_check: Record
+    reranker: Reranker, circuit_samples: CircuitSamples, progress_bar: ProgressBar, record_check: Record
 ) -> None:
     s = circuit_samples
-    result = record_check(scoring_heads(reranker, s.discovery, s.confirmation, delta=s.delta, seed=s.seed).result)
+    with progress_bar("scoring heads, path-patching sweep") as progress:
+        claim = scoring_heads(reranker, s.discovery, s.confirmation, delta=s.delta, seed=s.seed, progress=progress)
+    result = record_check(claim.result)
     skip_if_inconclusive(result)
     assert result.verdict == Verdict.PASS, result.message

@@ -67,3 +67,12 @@ def test_query_positions_cover_exactly_the_query_tokens(tiny_reranker: Callable[
 def test_unaligned_pairs_are_refused_with_the_fix(tiny_reranker: Callable[[str], Reranker]) -> None:
     with pytest.raises(ValueError, match="filler of the term's token length"):
         clean_runs(tiny_reranker("bert"), BASELINE, [("river delta", "mud")])
+
+
+def test_a_sweep_reports_its_progress_to_the_end(tiny_reranker: Callable[[str], Reranker]) -> None:
+    reranker = tiny_reranker("bert")
+    runs, everywhere = _runs(reranker)
+    seen: list[tuple[int, int]] = []
+    sweep_heads(reranker, runs, everywhere, max_rows=2, progress=lambda done, total: seen.append((done, total)))
+    assert [done for done, _ in seen] == list(range(1, len(seen) + 1)), seen
+    assert seen[-1][0] == seen[-1][1] == len(seen)

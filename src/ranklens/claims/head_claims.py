@@ -28,7 +28,7 @@ from ranklens.claims.heads import (
     patched_cases,
 )
 from ranklens.claims.idf_table import idf_table
-from ranklens.claims.patching import clean_runs, query_positions
+from ranklens.claims.patching import Progress, clean_runs, query_positions
 from ranklens.claims.result import LEVEL, Part, claim_result, not_measurable
 from ranklens.fixtures.related_terms import load_related_terms
 from ranklens.models import Reranker
@@ -88,9 +88,15 @@ class HeadClaim:
 
 
 def soft_tf_heads(
-    reranker: Reranker, discovery: CaseSample, confirmation: CaseSample, *, delta: float, seed: int
+    reranker: Reranker,
+    discovery: CaseSample,
+    confirmation: CaseSample,
+    *,
+    delta: float,
+    seed: int,
+    progress: Progress | None = None,
 ) -> HeadClaim:
-    found, confirm = _discover_and_confirm(reranker, discovery, confirmation, "query", delta)
+    found, confirm = _discover_and_confirm(reranker, discovery, confirmation, "query", delta, progress)
     base = _head_details(reranker, found, confirm, "soft_tf_heads")
     if (reason := _unmeasurable(found, confirm)) is not None:
         return HeadClaim(
@@ -118,9 +124,15 @@ def soft_tf_heads(
 
 
 def scoring_heads(
-    reranker: Reranker, discovery: CaseSample, confirmation: CaseSample, *, delta: float, seed: int
+    reranker: Reranker,
+    discovery: CaseSample,
+    confirmation: CaseSample,
+    *,
+    delta: float,
+    seed: int,
+    progress: Progress | None = None,
 ) -> HeadClaim:
-    found, confirm = _discover_and_confirm(reranker, discovery, confirmation, "cls", delta)
+    found, confirm = _discover_and_confirm(reranker, discovery, confirmation, "cls", delta, progress)
     base = _head_details(reranker, found, confirm, "scoring_heads")
     if (reason := _unmeasurable(found, confirm)) is not None:
         return HeadClaim(
@@ -140,9 +152,14 @@ def scoring_heads(
 
 
 def _discover_and_confirm(
-    reranker: Reranker, discovery: CaseSample, confirmation: CaseSample, route: Route, delta: float
+    reranker: Reranker,
+    discovery: CaseSample,
+    confirmation: CaseSample,
+    route: Route,
+    delta: float,
+    progress: Progress | None,
 ) -> tuple[HeadDiscovery, PatchedCases]:
-    found = discover_heads(reranker, patched_cases(reranker, discovery.cases, route, delta=delta))
+    found = discover_heads(reranker, patched_cases(reranker, discovery.cases, route, delta=delta), progress=progress)
     return found, patched_cases(reranker, confirmation.cases, route, delta=delta)
 
 

@@ -31,6 +31,7 @@ from ranklens.claims.attention import term_mass
 from ranklens.claims.cases import CircuitCase
 from ranklens.claims.patching import (
     CleanRuns,
+    Progress,
     clean_runs,
     cls_positions,
     patch_heads_together,
@@ -109,14 +110,14 @@ class HeadDiscovery:
         return [(int(i) // n_heads, int(i) % n_heads) for i in order]
 
 
-def discover_heads(reranker: Reranker, discovery: PatchedCases) -> HeadDiscovery:
+def discover_heads(reranker: Reranker, discovery: PatchedCases, *, progress: Progress | None = None) -> HeadDiscovery:
     """Rank heads by single-head recovery, then take the shortest top-k that recovers :data:`MOST`."""
     n_layers, n_heads = reranker.info.n_layers, reranker.info.n_heads
     kept = int(discovery.kept.sum())
     if kept == 0:
         nothing = np.full((n_layers, n_heads), np.nan)
         return HeadDiscovery(discovery_route(discovery), nothing, (), (), 0, len(discovery.kept))
-    swept = sweep_heads(reranker, discovery.runs, discovery.positions, freeze=discovery.freeze)
+    swept = sweep_heads(reranker, discovery.runs, discovery.positions, freeze=discovery.freeze, progress=progress)
     runs = discovery.runs
     mean = recovery(swept[discovery.kept], runs.base[discovery.kept], runs.donor[discovery.kept]).mean(axis=0)
     partial = HeadDiscovery(discovery_route(discovery), mean, (), (), kept, len(discovery.kept) - kept)

@@ -31,6 +31,7 @@ from torch import Tensor
 
 from ranklens.cases import fixture_corpus
 from ranklens.claims.cases import query_split
+from ranklens.claims.patching import Progress
 from ranklens.claims.result import LEVEL, Part, claim_result, not_measurable
 from ranklens.models import Batch, Pair, Reranker, hook_name
 from ranklens.models.hooks import HookFn, HookPoint
@@ -69,7 +70,9 @@ class Attribution:
     """``[layer, d_ff]`` mean activation over real tokens of the pairs (the ablation value)."""
 
 
-def neuron_attributions(reranker: Reranker, pairs: Sequence[Pair], *, steps: int = 20) -> Attribution:
+def neuron_attributions(
+    reranker: Reranker, pairs: Sequence[Pair], *, steps: int = 20, progress: Progress | None = None
+) -> Attribution:
     batch = reranker.encode(pairs)
     blank = _query_blanked(reranker, batch)
     n_layers = reranker.info.n_layers
@@ -80,6 +83,8 @@ def neuron_attributions(reranker: Reranker, pairs: Sequence[Pair], *, steps: int
     scores, means, worst = [], [], 0.0
     for layer, name in enumerate(names):
         attribution = _integrate(reranker, batch, layer, real[name], base[name], steps)  # [pair, d_ff]
+        if progress:
+            progress(layer + 1, n_layers)
         floor = reranker.run_with_hooks(batch, [(name, _constant(base[name]))])
         expected = real_scores - floor
         error = np.abs(attribution.sum(1) - expected) / np.maximum(np.abs(expected), 1e-6)
@@ -89,7 +94,9 @@ def neuron_attributions(reranker: Reranker, pairs: Sequence[Pair], *, steps: int
     return Attribution(np.stack(scores), worst, np.stack(means))
 
 
-def relevance_neurons(reranker: Reranker, *, n_pairs: int, n_queries: int, seed: int, steps: int = 20) -> CheckResult:
+def relevance_neurons(
+    reranker: Reranker, *, n_pairs: int, n_queries: int, seed: int, steps: int = 20, progress: Progress | None = None
+) -> CheckResult:
     discover, confirm = _relevance_pairs(seed, n_pairs, n_queries)
     batch = reranker.encode([p for pair in confirm for p in pair])
     clean = _margins(reranker.forward(batch))
@@ -100,7 +107,7 @@ def relevance_neurons(reranker: Reranker, *, n_pairs: int, n_queries: int, seed:
             f"[{margin.ci_low:+.3g}, {margin.ci_high:+.3g}]): no relevance to carry"
         )
         return not_measurable("relevance_neurons", reason, statement=STATEMENT, citation=CITATION, n=len(clean))
-    attribution = neuron_attributions(reranker, discover, steps=steps)
+    attribution = neuron_attributions(reranker, discover, steps=steps, progress=progress)
     k = top_k(reranker)
     order = np.argsort(-attribution.scores, axis=None)[:k]
     d_ff = reranker.info.d_ff

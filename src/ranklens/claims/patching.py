@@ -18,7 +18,7 @@ the positions left free.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -30,6 +30,8 @@ from ranklens.models import Pair, Reranker, hook_name
 from ranklens.models.hooks import HookFn, HookPoint
 
 Head = tuple[int, int]
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: how the plugin and CLI show long steps (library code never prints)."""
 MAX_ROWS = 192
 """Rows per patched forward pass: large enough to amortise per-call overhead on CPU, small
 enough that a 512-token batch of a base-size model stays under a few GiB."""
@@ -107,7 +109,13 @@ def cls_positions(runs: CleanRuns) -> Tensor:
 
 
 def sweep_heads(
-    reranker: Reranker, runs: CleanRuns, positions: Tensor, *, freeze: Tensor | None = None, max_rows: int = MAX_ROWS
+    reranker: Reranker,
+    runs: CleanRuns,
+    positions: Tensor,
+    *,
+    freeze: Tensor | None = None,
+    max_rows: int = MAX_ROWS,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """Score with each single head patched from the donor: ``[case, layer, head]``."""
     n_layers, n_heads = reranker.info.n_layers, reranker.info.n_heads
@@ -117,12 +125,14 @@ def sweep_heads(
         for group in similar_lengths(runs, max(1, max_rows // n_heads))
     ]
     for layer in range(n_layers):
-        for chunk in chunks:
+        for index, chunk in enumerate(chunks):
             cases = torch.tensor([c for c, _ in chunk])
             heads = torch.nn.functional.one_hot(torch.tensor([h for _, h in chunk]), n_heads).bool()  # [row, head]
             scores = _patched(reranker, runs, cases, {layer: heads}, positions, freeze)
             for (case, head), value in zip(chunk, scores.tolist(), strict=True):
                 out[case, layer, head] = value
+            if progress:
+                progress(layer * len(chunks) + index + 1, n_layers * len(chunks))
     return out
 
 

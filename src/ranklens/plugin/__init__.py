@@ -27,7 +27,7 @@ from ranklens.errors import RanklensError
 from ranklens.gate import MARKER_KEY, Baseline, Status, flagged_lines, headline, load_gate_config, parse_tolerance
 from ranklens.models import Pair, Reranker
 from ranklens.models.checkpoint import locate_checkpoint
-from ranklens.plugin.circuits import circuit_samples, soft_tf_claim  # noqa: F401 - registers the suite fixtures
+from ranklens.plugin.circuits import circuit_samples, progress_bar, soft_tf_claim  # noqa: F401 - registers the suite fixtures
 from ranklens.plugin.options import OPTIONS, Settings
 from ranklens.plugin.session import EXPECTS_PROPERTY, RanklensSession, record_properties
 from ranklens.plugin.suites import axiom_check, axiom_family  # noqa: F401 - registers the suite fixtures
