@@ -77,7 +77,7 @@ def default_model_is_built() -> bool:
 
 @pytest.mark.skipif(
     not default_model_is_built(),
-    reason="minilm-ce is not built here (about 6 min of training on 2 cores); run `ranklens fixtures build minilm-ce` first",
+    reason="minilm-ce is not built here (6 min of training on 2 cores): `ranklens fixtures build minilm-ce`",
 )
 def test_a_ranklens_run_report_opens_cleanly_with_a_screenshot(
     open_page: Callable[[Path], Any], tmp_path: Path
