@@ -41,16 +41,29 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
 
 
 @pytest.fixture(scope="session")
-def planted_reranker(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Reranker]:
-    """A loaded planted fixture per variant (``planted``, its lesions, ``random-init``), built once."""
+def planted_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """A planted fixture's directory per variant (``planted``, its lesions, ``random-init``), built
+    once per session (about a second each, without the manifest's measurements)."""
     from ranklens.fixtures.planted import build_planted
 
+    built: dict[str, Path] = {}
+
+    def get(variant: str) -> Path:
+        if variant not in built:
+            built[variant] = build_planted(tmp_path_factory.mktemp(variant), variant=variant, measure=False)
+        return built[variant]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def planted_reranker(planted_checkpoint: Callable[[str], Path]) -> Callable[[str], Reranker]:
+    """A loaded planted fixture per variant, shared by the session (read-only use)."""
     loaded: dict[str, Reranker] = {}
 
     def get(variant: str) -> Reranker:
         if variant not in loaded:
-            directory = build_planted(tmp_path_factory.mktemp(variant), variant=variant, measure=False)
-            loaded[variant] = load_reranker(directory, device=DEVICE)
+            loaded[variant] = load_reranker(planted_checkpoint(variant), device=DEVICE)
         return loaded[variant]
 
     return get

@@ -25,7 +25,7 @@ import pytest
 import torch
 from scipy.stats import pearsonr, spearmanr
 
-from ranklens import Reranker, load_reranker
+from ranklens import Reranker
 from ranklens.cases import fixture_corpus, sample_pairs
 from ranklens.fixtures.planted import PLANTED_VARIANTS, build_planted, read_manifest
 from ranklens.fixtures.planted_layout import SoftTfLogits
@@ -40,33 +40,8 @@ APPENDED = (0, 20, 40, 80)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """Build each variant once per module (about a second each, no measurement)."""
-    paths: dict[str, Path] = {}
-
-    def get(variant: str) -> Path:
-        if variant not in paths:
-            paths[variant] = build_planted(tmp_path_factory.mktemp(variant), variant=variant, measure=False)
-        return paths[variant]
-
-    return get
-
-
-@pytest.fixture(scope="module")
-def model(built: Callable[[str], Path], device: str) -> Callable[[str], Reranker]:
-    loaded: dict[str, Reranker] = {}
-
-    def get(variant: str) -> Reranker:
-        if variant not in loaded:
-            loaded[variant] = load_reranker(built(variant), device=device)
-        return loaded[variant]
-
-    return get
-
-
-@pytest.fixture(scope="module")
-def truth(built: Callable[[str], Path]) -> dict[str, Any]:
-    ground_truth = read_manifest(built(PLANTED))["ground_truth"]
+def truth(planted_checkpoint: Callable[[str], Path]) -> dict[str, Any]:
+    ground_truth = read_manifest(planted_checkpoint(PLANTED))["ground_truth"]
     assert isinstance(ground_truth, dict)
     return ground_truth
 
@@ -90,8 +65,8 @@ class Probe:
 
 
 @pytest.fixture(scope="module")
-def probes(model: Callable[[str], Reranker]) -> list[Probe]:
-    tok = model(PLANTED).tokenizer
+def probes(planted_reranker: Callable[[str], Reranker]) -> list[Probe]:
+    tok = planted_reranker(PLANTED).tokenizer
     out = []
     for query, passage in sample_pairs(n=60, seed=21):
         q, d = tok.tokenize(query), set(tok.tokenize(passage))
@@ -130,7 +105,7 @@ def match_mass(reranker: Reranker, cases: Sequence[tuple[str, str, str]], at: li
 
 @pytest.fixture(scope="module")
 def curves(
-    model: Callable[[str], Reranker], truth: dict[str, Any], probes: list[Probe]
+    planted_reranker: Callable[[str], Reranker], truth: dict[str, Any], probes: list[Probe]
 ) -> Callable[..., list[np.ndarray]]:
     """Soft-TF mass curves per probe, ``kind`` "tf" (k = 1..MAX_TF at fixed length) or "length"
     (0..80 filler tokens appended at TF 2); one batched forward pass per (variant, kind, heads)."""
@@ -142,7 +117,7 @@ def curves(
         if key not in computed:
             docs = [p.tf_docs() if kind == "tf" else p.length_docs() for p in probes]
             cases = [(p.query, d, p.term) for p, ds in zip(probes, docs, strict=True) for d in ds]
-            flat = match_mass(model(variant), cases, at)
+            flat = match_mass(planted_reranker(variant), cases, at)
             computed[key] = list(flat.reshape(len(probes), -1))
         return computed[key]
 
@@ -188,34 +163,34 @@ def zero_heads(indices: Sequence[int]) -> Callable[[torch.Tensor, object], torch
 
 
 @pytest.mark.parametrize("variant", PLANTED_VARIANTS)
-def test_every_variant_loads_and_scores_finitely(variant: str, model: Callable[[str], Reranker]) -> None:
-    scores = model(variant).score(sample_pairs(n=8, seed=1))
+def test_every_variant_loads_and_scores_finitely(variant: str, planted_reranker: Callable[[str], Reranker]) -> None:
+    scores = planted_reranker(variant).score(sample_pairs(n=8, seed=1))
     assert np.isfinite(scores).all(), f"{variant}: non-finite scores {scores}"
 
 
 @pytest.mark.parametrize("variant", [PLANTED, "random-init"])
-def test_builds_are_deterministic(variant: str, built: Callable[[str], Path], tmp_path: Path) -> None:
+def test_builds_are_deterministic(variant: str, planted_checkpoint: Callable[[str], Path], tmp_path: Path) -> None:
     again = build_planted(tmp_path / "again", variant=variant, measure=False)
     other_seed = build_planted(tmp_path / "seed1", variant=variant, seed=1, measure=False)
-    reference = (built(variant) / "model.safetensors").read_bytes()
+    reference = (planted_checkpoint(variant) / "model.safetensors").read_bytes()
     assert (again / "model.safetensors").read_bytes() == reference, f"{variant}: same seed, different weights"
     assert (other_seed / "model.safetensors").read_bytes() != reference, f"{variant}: seed is ignored"
 
 
 @pytest.mark.parametrize("variant", LESIONED)
-def test_each_lesion_changes_one_recipe_field(variant: str, built: Callable[[str], Path]) -> None:
-    recipe = read_manifest(built(variant))["recipe"]
-    planted = read_manifest(built(PLANTED))["recipe"]
+def test_each_lesion_changes_one_recipe_field(variant: str, planted_checkpoint: Callable[[str], Path]) -> None:
+    recipe = read_manifest(planted_checkpoint(variant))["recipe"]
+    planted = read_manifest(planted_checkpoint(PLANTED))["recipe"]
     changed = sorted(k for k in recipe if recipe[k] != planted[k] and k not in ("name", "lesion"))
     assert len(changed) == (0 if variant == PLANTED else 1), f"{variant} differs from planted in {changed}"
 
 
 @pytest.mark.parametrize("variant", LESIONED)
 def test_layer_norms_act_as_fixed_scalings(
-    variant: str, model: Callable[[str], Reranker], truth: dict[str, Any]
+    variant: str, planted_reranker: Callable[[str], Reranker], truth: dict[str, Any]
 ) -> None:
     """The anchors make every LayerNorm ~ identity on the signal dims (bias |s|^2 / 4C^2 ~ 1e-5)."""
-    reranker = model(variant)
+    reranker = planted_reranker(variant)
     layout = truth["residual_layout"]
     signal = torch.tensor(
         [i for i in range(reranker.info.d_model) if i not in (layout["anchor_pos"], layout["anchor_neg"])]
@@ -241,9 +216,9 @@ def test_layer_norms_act_as_fixed_scalings(
 
 
 def test_flag_head_marks_exactly_the_document_tokens_that_occur_in_the_query(
-    model: Callable[[str], Reranker], truth: dict[str, Any]
+    planted_reranker: Callable[[str], Reranker], truth: dict[str, Any]
 ) -> None:
-    reranker = model(PLANTED)
+    reranker = planted_reranker(PLANTED)
     assert truth["query_flag_head"] == [0, 0]
     batch = reranker.encode(sample_pairs(n=16, seed=6))
     _, cache = reranker.run_with_cache(batch, ["blocks.0.hook_resid_post"])
@@ -323,14 +298,14 @@ def test_other_lesions_leave_the_soft_tf_heads_unchanged(variant: str, curves: C
 
 
 def test_decoy_head_has_the_soft_tf_pattern_but_no_effect(
-    model: Callable[[str], Reranker],
+    planted_reranker: Callable[[str], Reranker],
     truth: dict[str, Any],
     curves: Callable[..., list[np.ndarray]],
     probes: list[Probe],
 ) -> None:
     """Head 1.2 attends like a soft-TF head, yet zeroing it leaves scores alone; zeroing the two
     soft-TF heads removes the matching signal (a query-term insertion no longer helps)."""
-    reranker = model(PLANTED)
+    reranker = planted_reranker(PLANTED)
     (decoy,) = heads(truth, "decoy_heads")
     soft_tf = [h for _, h in heads(truth, "soft_tf_heads")]
     same = all(np.allclose(a, b) for a, b in zip(curves(PLANTED, "tf", [decoy]), curves(PLANTED, "tf"), strict=True))
@@ -371,33 +346,35 @@ def cls_to_query_attention(
 
 
 def test_scoring_heads_attend_to_query_terms_in_proportion_to_idf(
-    model: Callable[[str], Reranker], truth: dict[str, Any]
+    planted_reranker: Callable[[str], Reranker], truth: dict[str, Any]
 ) -> None:
     table = load_idf_table()
     floor = truth["idf_neurons"]["floor"]
     spreads = []
     for head in heads(truth, "scoring_heads"):
-        for attention, tokens in cls_to_query_attention(model(PLANTED), sample_pairs(n=12, seed=8), head):
+        for attention, tokens in cls_to_query_attention(planted_reranker(PLANTED), sample_pairs(n=12, seed=8), head):
             ratio = attention / np.maximum([table.idf(t) for t in tokens], floor)
             spreads.append(float(ratio.max() / ratio.min() - 1))
     assert max(spreads) < 0.03, f"[CLS]->query attention / IDF varies by up to {max(spreads):.3f} within a query"
 
 
 def test_scoring_heads_weight_query_terms_alike_without_idf(
-    model: Callable[[str], Reranker], truth: dict[str, Any]
+    planted_reranker: Callable[[str], Reranker], truth: dict[str, Any]
 ) -> None:
     spreads = []
     for head in heads(truth, "scoring_heads"):
-        for attention, _ in cls_to_query_attention(model("planted-no-idf"), sample_pairs(n=12, seed=8), head):
+        for attention, _ in cls_to_query_attention(
+            planted_reranker("planted-no-idf"), sample_pairs(n=12, seed=8), head
+        ):
             spreads.append(float(attention.max() / attention.min() - 1))
     assert max(spreads) < 1e-3, f"no-idf [CLS] attention varies by {max(spreads):.2e} across query terms"
 
 
 @pytest.mark.parametrize(("variant", "present"), [(PLANTED, True), ("planted-no-idf", False), ("random-init", False)])
 def test_idf_direction_is_a_top_svd_component_only_where_planted(
-    variant: str, present: bool, model: Callable[[str], Reranker]
+    variant: str, present: bool, planted_reranker: Callable[[str], Reranker]
 ) -> None:
-    reranker = model(variant)
+    reranker = planted_reranker(variant)
     w_e = reranker.W_E.double().cpu().numpy()  # [vocab, d_model]
     vocab = reranker.tokenizer.convert_ids_to_tokens(list(range(w_e.shape[0])))
     words = np.array([not (t.startswith("##") or t.startswith("[")) for t in vocab])
@@ -417,20 +394,20 @@ def test_idf_direction_is_a_top_svd_component_only_where_planted(
 
 
 def test_zeroing_the_relevance_neurons_collapses_the_margin_only_where_they_are(
-    model: Callable[[str], Reranker], built: Callable[[str], Path]
+    planted_reranker: Callable[[str], Reranker], planted_checkpoint: Callable[[str], Path]
 ) -> None:
     pairs, is_relevant = relevant_and_other(24, seed=9)
-    named = read_manifest(built(PLANTED))["ground_truth"]["relevance_neurons"]
-    moved = read_manifest(built("planted-moved-neurons"))["ground_truth"]["relevance_neurons"]
+    named = read_manifest(planted_checkpoint(PLANTED))["ground_truth"]["relevance_neurons"]
+    moved = read_manifest(planted_checkpoint("planted-moved-neurons"))["ground_truth"]["relevance_neurons"]
     site = f"blocks.{named['layer']}.mlp.hook_post"
-    others = sorted(set(range(model(PLANTED).info.d_ff)) - set(named["indices"]) - set(moved["indices"]))
+    others = sorted(set(range(planted_reranker(PLANTED).info.d_ff)) - set(named["indices"]) - set(moved["indices"]))
     random8 = list(np.random.default_rng(0).choice(others, size=len(named["indices"]), replace=False))
 
-    batches = {v: model(v).encode(pairs) for v in (PLANTED, "planted-moved-neurons")}
-    intact = {v: margin(model(v).forward(b), is_relevant) for v, b in batches.items()}
+    batches = {v: planted_reranker(v).encode(pairs) for v in (PLANTED, "planted-moved-neurons")}
+    intact = {v: margin(planted_reranker(v).forward(b), is_relevant) for v, b in batches.items()}
 
     def ratio(variant: str, indices: Sequence[int]) -> float:
-        ablated = model(variant).run_with_hooks(batches[variant], [(site, zero_neurons(indices))])
+        ablated = planted_reranker(variant).run_with_hooks(batches[variant], [(site, zero_neurons(indices))])
         return margin(ablated, is_relevant) / intact[variant]
 
     ratios = {
@@ -448,11 +425,11 @@ def test_zeroing_the_relevance_neurons_collapses_the_margin_only_where_they_are(
 
 
 def test_tfc1_appending_a_query_term_beats_a_filler_in_planted(
-    model: Callable[[str], Reranker], probes: list[Probe]
+    planted_reranker: Callable[[str], Reranker], probes: list[Probe]
 ) -> None:
     """TFC1 with the filler control, and the difference-in-differences control: the same insertion
     under a query without the term gains nothing."""
-    reranker = model(PLANTED)
+    reranker = planted_reranker(PLANTED)
     gains, placebo = [], []
     for probe in probes:
         with_term, with_filler = f"{probe.passage} {probe.term}", f"{probe.passage} {probe.filler}"
@@ -464,10 +441,10 @@ def test_tfc1_appending_a_query_term_beats_a_filler_in_planted(
     assert min(gains) > 0 and max(np.abs(placebo)) < 0.01 * min(gains), f"TFC1 gains {gains}, placebo {placebo}"
 
 
-def test_planted_scores_rank_like_bm25(model: Callable[[str], Reranker]) -> None:
+def test_planted_scores_rank_like_bm25(planted_reranker: Callable[[str], Reranker]) -> None:
     """The construction is BM25 (k1 1.2, b 0.75) up to a <= 1 % ln(IDF) read-out error and a
     per-query factor from the scoring heads' sink, which can only swap near-ties across queries."""
-    reranker = model(PLANTED)
+    reranker = planted_reranker(PLANTED)
     table = load_idf_table()
     pairs = sample_pairs(n=120, seed=2)
     tok = reranker.tokenizer
@@ -476,11 +453,11 @@ def test_planted_scores_rank_like_bm25(model: Callable[[str], Reranker]) -> None
     assert rho > 0.98, f"Spearman with BM25 on 120 fixture pairs is {rho:.4f}"
 
 
-def test_manifests_state_the_ground_truth(built: Callable[[str], Path]) -> None:
+def test_manifests_state_the_ground_truth(planted_checkpoint: Callable[[str], Path]) -> None:
     missing = {}
     for variant in LESIONED:
-        truth = read_manifest(built(variant))["ground_truth"]
+        truth = read_manifest(planted_checkpoint(variant))["ground_truth"]
         keys = ("soft_tf_heads", "query_flag_head", "scoring_heads", "idf_direction", "relevance_neurons")
         missing[variant] = [k for k in keys if k not in truth]
-    null = read_manifest(built("random-init"))
+    null = read_manifest(planted_checkpoint("random-init"))
     assert not any(missing.values()) and null["ground_truth"] is None, f"missing: {missing}"

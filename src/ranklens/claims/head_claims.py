@@ -7,7 +7,7 @@ found with the paper's lists is reported as a reference, never as the test.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +15,7 @@ import torch
 from scipy.stats import spearmanr
 
 from ranklens.cases.terms import stem
-from ranklens.claims.attention import mass_by_tf, term_mass
+from ranklens.claims.attention import mass_by_tf
 from ranklens.claims.cases import CaseSample, CircuitCase
 from ranklens.claims.heads import (
     MIN_CASES,
@@ -96,31 +96,31 @@ def soft_tf_heads(
     seed: int,
     progress: Progress | None = None,
 ) -> HeadClaim:
-    found, confirm = _discover_and_confirm(reranker, discovery, confirmation, "query", delta, progress)
-    base = _head_details(reranker, found, confirm, "soft_tf_heads")
-    if (reason := _unmeasurable(found, confirm)) is not None:
-        return HeadClaim(
-            not_measurable("soft_tf_heads", reason, statement=SOFT_TF, citation=CITATION, details=base), found
-        )
-    heads = found.heads_found
-    recovered = ratio_effect("joint_recovery", confirm.joint_gain(reranker, heads), confirm.gap, seed=seed, level=LEVEL)
-    mass = mass_by_tf(reranker, confirmation.cases, heads, [1, 2])  # [case, tf]
-    rise = ratio_effect("match_attention_rise", mass[:, 1] - mass[:, 0], mass[:, 0], seed=seed, level=LEVEL)
-    selective = mean_effect("match_selectivity", match_attention_gain(reranker, confirm, heads), seed=seed, level=LEVEL)
-    details = {
-        **base,
-        "ablation": _ablation(reranker, confirm, heads, seed),
-        "match_selectivity": _interval(selective),
-        **_related_attention(reranker, confirmation.cases, heads, seed),
-    }
-    parts = [
-        Part(recovered, MOST, "the heads found carry most of the matching effect"),
-        Part(rise, 0.0, "their attention mass on the matching tokens rises from TF 1 to TF 2"),
-    ]
-    result = claim_result(
-        "soft_tf_heads", parts, n=int(confirm.kept.sum()), statement=SOFT_TF, citation=CITATION, details=details
+    def attention_part(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[Part, dict[str, object]]:
+        mass = mass_by_tf(reranker, confirmation.cases, heads, [1, 2])  # [case, tf]
+        rise = ratio_effect("match_attention_rise", mass[:, 1] - mass[:, 0], mass[:, 0], seed=seed, level=LEVEL)
+        gain = match_attention_gain(reranker, confirm.runs, confirm.cases, heads)
+        selective = mean_effect("match_selectivity", gain, seed=seed, level=LEVEL)
+        details = {
+            "ablation": _ablation(reranker, confirm, heads, seed),
+            "match_selectivity": _interval(selective),
+            **_related_attention(reranker, confirmation.cases, heads, seed),
+        }
+        return Part(rise, 0.0, "their attention mass on the matching tokens rises from TF 1 to TF 2"), details
+
+    return _head_claim(
+        reranker,
+        discovery,
+        confirmation,
+        claim_id="soft_tf_heads",
+        route="query",
+        statement=SOFT_TF,
+        carries="the heads found carry most of the matching effect",
+        second_part=attention_part,
+        delta=delta,
+        seed=seed,
+        progress=progress,
     )
-    return HeadClaim(result, found)
 
 
 def scoring_heads(
@@ -132,35 +132,65 @@ def scoring_heads(
     seed: int,
     progress: Progress | None = None,
 ) -> HeadClaim:
-    found, confirm = _discover_and_confirm(reranker, discovery, confirmation, "cls", delta, progress)
-    base = _head_details(reranker, found, confirm, "scoring_heads")
-    if (reason := _unmeasurable(found, confirm)) is not None:
-        return HeadClaim(
-            not_measurable("scoring_heads", reason, statement=SCORING, citation=CITATION, details=base), found
+    def idf_part(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[Part, dict[str, object]]:
+        rho = mean_effect(
+            "cls_attention_idf_spearman", _idf_following(reranker, confirm, heads), seed=seed, level=LEVEL
         )
-    heads = found.heads_found
-    recovered = ratio_effect("joint_recovery", confirm.joint_gain(reranker, heads), confirm.gap, seed=seed, level=LEVEL)
-    rho = mean_effect("cls_attention_idf_spearman", _idf_following(reranker, confirm, heads), seed=seed, level=LEVEL)
-    parts = [
-        Part(recovered, MOST, "the heads found carry most of the effect to the logit through [CLS]"),
-        Part(rho, IDF_RHO, "their [CLS] attention ranks query tokens like IDF"),
-    ]
-    result = claim_result(
-        "scoring_heads", parts, n=int(confirm.kept.sum()), statement=SCORING, citation=CITATION, details=base
+        return Part(rho, IDF_RHO, "their [CLS] attention ranks query tokens like IDF"), {}
+
+    return _head_claim(
+        reranker,
+        discovery,
+        confirmation,
+        claim_id="scoring_heads",
+        route="cls",
+        statement=SCORING,
+        carries="the heads found carry most of the effect to the logit through [CLS]",
+        second_part=idf_part,
+        delta=delta,
+        seed=seed,
+        progress=progress,
     )
-    return HeadClaim(result, found)
 
 
-def _discover_and_confirm(
+SecondPart = Callable[[PatchedCases, Sequence[Head]], tuple[Part, dict[str, object]]]
+
+
+def _head_claim(
     reranker: Reranker,
     discovery: CaseSample,
     confirmation: CaseSample,
+    *,
+    claim_id: str,
     route: Route,
+    statement: str,
+    carries: str,
+    second_part: SecondPart,
     delta: float,
+    seed: int,
     progress: Progress | None,
-) -> tuple[HeadDiscovery, PatchedCases]:
+) -> HeadClaim:
+    """The shared protocol: discover on one half, confirm the joint recovery on the other, plus
+    the claim's own second part (what the heads found attend to)."""
     found = discover_heads(reranker, patched_cases(reranker, discovery.cases, route, delta=delta), progress=progress)
-    return found, patched_cases(reranker, confirmation.cases, route, delta=delta)
+    confirm = patched_cases(reranker, confirmation.cases, route, delta=delta)
+    details = _head_details(reranker, found, confirm, claim_id)
+    if (reason := _unmeasurable(found, confirm)) is not None:
+        return HeadClaim(
+            not_measurable(claim_id, reason, statement=statement, citation=CITATION, details=details), found
+        )
+    heads = found.heads_found
+    recovered = ratio_effect("joint_recovery", confirm.joint_gain(reranker, heads), confirm.gap, seed=seed, level=LEVEL)
+    part, more = second_part(confirm, heads)
+    result = claim_result(
+        claim_id,
+        [Part(recovered, MOST, carries), part],
+        n=int(confirm.kept.sum()),
+        statement=statement,
+        citation=CITATION,
+        details={**details, **more},
+    )
+    return HeadClaim(result, found)
 
 
 def _unmeasurable(found: HeadDiscovery, confirm: PatchedCases) -> str | None:
@@ -241,18 +271,11 @@ def _related_attention(
     aligned = [i for i, (a, b) in enumerate(lengths) if a == b]
     if len(aligned) < MIN_CASES:
         return {"related_word_attention_gain": None, "related_word_cases": len(aligned)}
-    runs = clean_runs(reranker, [pairs_filler[i] for i in aligned], [pairs_term[i] for i in aligned])
     chosen = [kept[i] for i in aligned]
-    c = len(chosen)
-    ids = runs.inputs["input_ids"]
-    query = query_positions(reranker, runs, [x.query for x in chosen])
-    term_ids = torch.tensor([x.term_id for x in chosen])
-    appended = (ids == torch.tensor([x.filler_id for x in chosen])[:, None]) & ~query
-    gain = term_mass({k: p[c:] for k, p in runs.patterns.items()}, ids, query, term_ids, appended, heads) - term_mass(
-        {k: p[:c] for k, p in runs.patterns.items()}, ids, query, term_ids, appended, heads
-    )
+    runs = clean_runs(reranker, [pairs_filler[i] for i in aligned], [pairs_term[i] for i in aligned])
+    gain = match_attention_gain(reranker, runs, chosen, heads)
     effect = mean_effect("related_word_attention_gain", gain, seed=seed, level=LEVEL)
-    return {"related_word_attention_gain": _interval(effect), "related_word_cases": c}
+    return {"related_word_attention_gain": _interval(effect), "related_word_cases": len(chosen)}
 
 
 def _interval(effect: Effect) -> dict[str, float | None]:

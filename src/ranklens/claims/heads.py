@@ -135,14 +135,17 @@ def discovery_route(cases: PatchedCases) -> Route:
     return "query" if cases.freeze is None else "cls"
 
 
-def match_attention_gain(reranker: Reranker, cases: PatchedCases, heads: Sequence[Head]) -> np.ndarray:
-    """Per case: the heads' attention from the query term to the appended term (perturbed run)
-    minus the same attention to the appended filler (baseline run)."""
-    runs, c = cases.runs, len(cases.cases)
+def match_attention_gain(
+    reranker: Reranker, runs: CleanRuns, cases: Sequence[CircuitCase], heads: Sequence[Head]
+) -> np.ndarray:
+    """Per case: the heads' attention from the query term to the word the donor run appended
+    (the term itself, or a related word) minus the same attention to the filler the baseline run
+    appended at that position."""
+    c = len(cases)
     ids = runs.inputs["input_ids"]
-    query = query_positions(reranker, runs, [x.query for x in cases.cases])
-    term_ids = torch.tensor([x.term_id for x in cases.cases])
-    filler_ids = torch.tensor([x.filler_id for x in cases.cases])
+    query = query_positions(reranker, runs, [x.query for x in cases])
+    term_ids = torch.tensor([x.term_id for x in cases])
+    filler_ids = torch.tensor([x.filler_id for x in cases])
     appended = (ids == filler_ids[:, None]) & ~query  # the filler's positions = the term's in the donor
     donor_patterns = {layer: p[c:] for layer, p in runs.patterns.items()}
     base_patterns = {layer: p[:c] for layer, p in runs.patterns.items()}

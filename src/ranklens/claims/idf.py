@@ -98,6 +98,7 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
         Part(edit, MIN_EFFECT, "more of the direction makes matching the term pay more"),
     ]
     shown = np.random.default_rng([seed, 43]).permutation(judge)[:SCATTER_POINTS]
+    spearman = round(float(spearmanr(coordinate[judge], idf[judge])[0]), 4)
     levels, level_of = np.unique(idf[judge], return_inverse=True)
     level_means = np.bincount(level_of, weights=coordinate[judge]) / np.bincount(level_of)
     details = {
@@ -109,7 +110,7 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
         "tokens_choose_judge": [len(choose), len(judge)],
         "pearson_by_component": [round(r, 4) for r in judged_r],
         "others_max_abs_pearson": round(max(abs(r) for k, r in enumerate(judged_r) if k != best), 4),
-        "spearman": round(float(spearmanr(coordinate[judge], idf[judge])[0]), 4),
+        "spearman": spearman,
         "spearman_by_idf_level": round(float(spearmanr(levels, level_means)[0]), 4) if len(levels) > 2 else None,
         "top_singular_values": [round(float(v), 3) for v in comps.singular_values],
         "idf_scatter": {
@@ -119,7 +120,7 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
             "x_label": "IDF (fixture passages)",
             "y_label": f"component {best} (sign {int(sign):+d})",
             "pearson": round(pearson.value, 4),
-            "spearman": round(float(spearmanr(coordinate[judge], idf[judge])[0]), 4),
+            "spearman": spearman,
         },
     }
     return claim_result("idf_direction", parts, n=len(judge), statement=STATEMENT, citation=CITATION, details=details)
