@@ -2,13 +2,17 @@
 
 One generic engine (TransformerLens style): the clean runs are cached once (:func:`clean_runs`),
 then each patched run is the baseline input with one or more heads' outputs (``hook_z``) replaced
-by the donor run's at selected positions. Speed comes from three things, measured side by side
+by the donor run's at selected positions. Speed comes from four things, measured side by side
 with the naive loop in ``benchmarks/bench_circuits.py``:
 
 - a sweep stacks (case, head) rows into one batch instead of one forward pass per head per case;
+- the clean activations are computed once per case set, whatever is patched afterwards;
 - rows that patch layer L start at layer L from the cached baseline residual (layers 0..L-1
   cannot change), through :meth:`Reranker.resume_from`;
-- the clean activations are computed once per case set, whatever is patched afterwards.
+- on post-LN families (BERT, RoBERTa, XLM-R, ELECTRA, DistilBERT) the later layers are
+  recomputed only at the positions a patch changed and that are read downstream
+  (:mod:`ranklens.claims.incremental`); other families take the hook path, which recomputes
+  whole layers. ``method="hooks"`` forces the hook path (the two agree to float precision).
 
 Positions: ``[case, pos]`` boolean masks (:func:`query_positions`, :func:`cls_positions`).
 Path patching to the logit adds ``freeze``: positions whose residual stream is held at the
@@ -21,15 +25,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from ranklens.claims.incremental import incremental_logits
 from ranklens.models import Pair, Reranker, hook_name
 from ranklens.models.hooks import HookFn, HookPoint
 
 Head = tuple[int, int]
+Method = Literal["auto", "hooks"]
+"""``auto``: recompute only what a patch changed where the family allows it
+(:mod:`ranklens.claims.incremental`), else hooks; ``hooks``: always hooks and whole later layers."""
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: how the plugin and CLI show long steps (library code never prints)."""
 MAX_ROWS = 192
@@ -72,22 +81,44 @@ def clean_runs(reranker: Reranker, baseline: Sequence[Pair], donor: Sequence[Pai
             f"pairs {unaligned[:5]} have different token lengths in the baseline and donor runs; "
             "patching needs aligned tokens (use a filler of the term's token length)"
         )
-    batch = reranker.encode([*baseline, *donor])
-    layers = range(reranker.info.n_layers)
-    names = [
-        hook_name(layer, site) for layer in layers for site in ("attn.hook_z", "hook_resid_post", "attn.hook_pattern")
-    ]
-    scores, cache = reranker.run_with_cache(batch, names)
-    c = len(baseline)
+    c, layers = len(baseline), range(reranker.info.n_layers)
+    inputs = reranker.encode(baseline).inputs
+    width = inputs["input_ids"].shape[1]
+    sites = ("attn.hook_z", "hook_resid_post", "attn.hook_pattern")
+    cached: dict[str, list[Tensor]] = {hook_name(layer, site): [] for layer in layers for site in sites}
+    scores = np.empty(2 * c)
+    order: list[int] = []
+    right = reranker.tokenizer.padding_side == "right"
+    for group in length_groups(lengths[:c].tolist(), MAX_ROWS // 2) if right else [list(range(c))]:
+        batch = reranker.encode([*(baseline[i] for i in group), *(donor[i] for i in group)])
+        scores[[*group, *(c + i for i in group)]], cache = reranker.run_with_cache(batch, list(cached))
+        for name, value in cache.items():
+            cached[name].append(_pad_positions(value, width, name.endswith("hook_pattern")))
+        order += group
+    where = torch.argsort(torch.tensor(order))  # group order back to case order
+    both = {name: _interleave(parts, where) for name, parts in cached.items()}  # [2 * case, ...]
     return CleanRuns(
-        inputs={k: v[:c] for k, v in batch.inputs.items()},
+        inputs=inputs,
         base=scores[:c],
         donor=scores[c:],
-        donor_z={layer: cache[hook_name(layer, "attn.hook_z")][c:] for layer in layers},
-        base_z={layer: cache[hook_name(layer, "attn.hook_z")][:c] for layer in layers},
-        base_resid={layer: cache[hook_name(layer, "hook_resid_post")][:c] for layer in layers},
-        patterns={layer: cache[hook_name(layer, "attn.hook_pattern")] for layer in layers},
+        donor_z={layer: both[hook_name(layer, "attn.hook_z")][c:] for layer in layers},
+        base_z={layer: both[hook_name(layer, "attn.hook_z")][:c] for layer in layers},
+        base_resid={layer: both[hook_name(layer, "hook_resid_post")][:c] for layer in layers},
+        patterns={layer: both[hook_name(layer, "attn.hook_pattern")] for layer in layers},
     )
+
+
+def _pad_positions(value: Tensor, width: int, pattern: bool) -> Tensor:
+    """A group's activation zero-padded on the right to ``width`` positions (both axes of a pattern)."""
+    if pattern:  # [batch, head, q, k]
+        return torch.nn.functional.pad(value, (0, width - value.shape[-1], 0, width - value.shape[-2]))
+    return torch.nn.functional.pad(value.movedim(1, -1), (0, width - value.shape[1])).movedim(-1, 1)
+
+
+def _interleave(parts: list[Tensor], where: Tensor) -> Tensor:
+    """Groups' ``[baseline rows, donor rows]`` batches as one ``[all baseline, all donor]`` tensor."""
+    halves = [torch.cat([p[: len(p) // 2] for p in parts]), torch.cat([p[len(p) // 2 :] for p in parts])]
+    return torch.cat([half[where] for half in halves])
 
 
 def query_positions(reranker: Reranker, runs: CleanRuns, queries: Sequence[str]) -> Tensor:
@@ -116,6 +147,7 @@ def sweep_heads(
     freeze: Tensor | None = None,
     max_rows: int = MAX_ROWS,
     progress: Progress | None = None,
+    method: Method = "auto",
 ) -> np.ndarray:
     """Score with each single head patched from the donor: ``[case, layer, head]``."""
     n_layers, n_heads = reranker.info.n_layers, reranker.info.n_heads
@@ -128,7 +160,7 @@ def sweep_heads(
         for index, chunk in enumerate(chunks):
             cases = torch.tensor([c for c, _ in chunk])
             heads = torch.nn.functional.one_hot(torch.tensor([h for _, h in chunk]), n_heads).bool()  # [row, head]
-            scores = _patched(reranker, runs, cases, {layer: heads}, positions, freeze)
+            scores = _patched(reranker, runs, cases, {layer: heads}, positions, freeze, method)
             for (case, head), value in zip(chunk, scores.tolist(), strict=True):
                 out[case, layer, head] = value
             if progress:
@@ -137,7 +169,13 @@ def sweep_heads(
 
 
 def patch_heads_together(
-    reranker: Reranker, runs: CleanRuns, heads: Sequence[Head], positions: Tensor, *, freeze: Tensor | None = None
+    reranker: Reranker,
+    runs: CleanRuns,
+    heads: Sequence[Head],
+    positions: Tensor,
+    *,
+    freeze: Tensor | None = None,
+    method: Method = "auto",
 ) -> np.ndarray:
     """Score with all of ``heads`` patched from the donor at once: ``[case]``."""
     if not heads:
@@ -150,7 +188,9 @@ def patch_heads_together(
     out = np.empty(runs.n_cases)
     for group in similar_lengths(runs, MAX_ROWS):
         cases = torch.tensor(group)
-        out[group] = _patched(reranker, runs, cases, {k: v[cases] for k, v in by_layer.items()}, positions, freeze)
+        out[group] = _patched(
+            reranker, runs, cases, {k: v[cases] for k, v in by_layer.items()}, positions, freeze, method
+        )
     return out
 
 
@@ -168,10 +208,29 @@ def _patched(
     heads_by_layer: Mapping[int, Tensor],
     positions: Tensor,
     freeze: Tensor | None,
+    method: Method,
 ) -> np.ndarray:
     """Scores of baseline rows ``cases`` with ``heads_by_layer[layer]`` (``[row, head]``) patched."""
-    first = min(heads_by_layer)
     width = _width(reranker, runs, cases)
+    layers = reranker.hooked.post_ln_layers() if method == "auto" else None
+    if layers is not None:
+        logits = incremental_logits(reranker, layers, runs, cases, width, heads_by_layer, positions, freeze)
+    else:
+        logits = _logits_with_hooks(reranker, runs, cases, width, heads_by_layer, positions, freeze)
+    return reranker.logits_to_scores(logits).double().cpu().numpy()
+
+
+def _logits_with_hooks(
+    reranker: Reranker,
+    runs: CleanRuns,
+    cases: Tensor,
+    width: int,
+    heads_by_layer: Mapping[int, Tensor],
+    positions: Tensor,
+    freeze: Tensor | None,
+) -> Tensor:
+    """The generic path: hooks write the patch, the run resumes at the first patched layer."""
+    first = min(heads_by_layer)
     inputs = {k: v[cases, :width] for k, v in runs.inputs.items()}
     where = positions[cases, :width]  # [row, pos]
     hooks = [
@@ -188,15 +247,18 @@ def _patched(
         stack.enter_context(reranker.hooks(hooks))
         if first > 0:
             stack.enter_context(reranker.resume_from(first, runs.base_resid[first - 1][cases, :width]))
-        logits = reranker.model(**inputs).logits
-    return reranker.logits_to_scores(logits).double().cpu().numpy()
+        return reranker.model(**inputs).logits  # type: ignore[no-any-return]
 
 
-def similar_lengths(runs: CleanRuns, max_cases: int, slack: float = 0.1) -> list[list[int]]:
-    """Cases grouped so that each group's lengths are within ``slack`` of its longest: padding
+def similar_lengths(runs: CleanRuns, max_cases: int) -> list[list[int]]:
+    """The cases in :func:`length_groups`."""
+    return length_groups(runs.inputs["attention_mask"].sum(1).tolist(), max_cases)
+
+
+def length_groups(lengths: Sequence[int], max_cases: int, slack: float = 0.1) -> list[list[int]]:
+    """Indices grouped so that each group's lengths are within ``slack`` of its longest: padding
     a short case to a long one costs more on CPU than batching saves (measured: one case per
     batch ran the MiniLM-L6 sweep in half the time of 16 cases padded together)."""
-    lengths = runs.inputs["attention_mask"].sum(1).tolist()
     groups: list[list[int]] = []
     for case in sorted(range(len(lengths)), key=lambda c: -lengths[c]):
         if groups and len(groups[-1]) < max_cases and lengths[case] >= (1 - slack) * lengths[groups[-1][0]]:

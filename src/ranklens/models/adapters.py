@@ -20,6 +20,7 @@ from torch import nn
 from transformers import PretrainedConfig, PreTrainedModel
 
 from ranklens.errors import UnsupportedArchitectureError
+from ranklens.models.layer_math import BERT_LAYER, DISTILBERT_LAYER, PostLNPaths
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class ArchitectureAdapter:
     token_embedding: str
     """Token-embedding ``nn.Embedding``, relative to the base model."""
     heads_attribute: str = "num_attention_heads"
+    post_ln: PostLNPaths | None = None
+    """Where the parts of a post-LN layer are, for patching that recomputes only what changed
+    (:mod:`ranklens.models.layer_math`); ``None``: other layers, patched through hooks alone."""
 
     def layer_modules(self, model: PreTrainedModel) -> list[nn.Module]:
         layers = model.base_model.get_submodule(self.layers)
@@ -66,28 +70,29 @@ def _linear(module: nn.Module) -> nn.Linear:
     return module
 
 
-_BERT_LIKE = {"attention_output": "attention.output.dense", "ffn_output": "output.dense"}
+def _bert_like(name: str, model_types: tuple[str, ...]) -> ArchitectureAdapter:
+    return ArchitectureAdapter(
+        name,
+        model_types,
+        layers="encoder.layer",
+        attention_output="attention.output.dense",
+        ffn_output="output.dense",
+        token_embedding="embeddings.word_embeddings",
+        post_ln=BERT_LAYER,
+    )
+
 
 ADAPTERS: tuple[ArchitectureAdapter, ...] = (
-    ArchitectureAdapter(
-        "bert", ("bert",), layers="encoder.layer", token_embedding="embeddings.word_embeddings", **_BERT_LIKE
-    ),
-    ArchitectureAdapter(
-        "electra", ("electra",), layers="encoder.layer", token_embedding="embeddings.word_embeddings", **_BERT_LIKE
-    ),
-    ArchitectureAdapter(
-        "roberta",
-        ("roberta", "xlm-roberta"),
-        layers="encoder.layer",
-        token_embedding="embeddings.word_embeddings",
-        **_BERT_LIKE,
-    ),
+    _bert_like("bert", ("bert",)),
+    _bert_like("electra", ("electra",)),
+    _bert_like("roberta", ("roberta", "xlm-roberta")),
     ArchitectureAdapter(
         "deberta-v2",
         ("deberta-v2",),
         layers="encoder.layer",
         token_embedding="embeddings.word_embeddings",
-        **_BERT_LIKE,
+        attention_output="attention.output.dense",
+        ffn_output="output.dense",
     ),
     ArchitectureAdapter(
         "distilbert",
@@ -97,6 +102,7 @@ ADAPTERS: tuple[ArchitectureAdapter, ...] = (
         ffn_output="ffn.lin2",
         token_embedding="embeddings.word_embeddings",
         heads_attribute="n_heads",
+        post_ln=DISTILBERT_LAYER,
     ),
     ArchitectureAdapter(
         "modernbert",

@@ -27,6 +27,7 @@ from transformers import PreTrainedModel
 
 from ranklens.errors import HookNameError
 from ranklens.models.adapters import ArchitectureAdapter
+from ranklens.models.layer_math import PostLNLayer
 
 SITES: tuple[str, ...] = ("attn.hook_pattern", "attn.hook_z", "mlp.hook_post", "hook_resid_post")
 _NAME = re.compile(r"^blocks\.(\d+)\.(.+)$")
@@ -130,24 +131,62 @@ class HookedModel:
         """
         if not 0 < layer < self.n_layers:
             raise ValueError(f"resume_from needs a layer in 1..{self.n_layers - 1}, got {layer}")
+        full = self.adapter.layer_modules(self.model)
+
+        def feed(_: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+            return _with_hidden(args, kwargs, hidden)
+
+        handle = full[layer].register_forward_pre_hook(feed, with_kwargs=True)
+        try:
+            with self._layers_replaced(full[layer:]):
+                yield
+        finally:
+            handle.remove()
+
+    def post_ln_layers(self) -> list[PostLNLayer] | None:
+        """The layers as :class:`PostLNLayer` steps, or ``None`` where the family's layers are not
+        post-LN encoder layers (or the model is training, decoding, or cross-attending)."""
+        config = self.model.config
+        if (
+            self.adapter.post_ln is None
+            or self.model.training
+            or getattr(config, "is_decoder", False)
+            or getattr(config, "add_cross_attention", False)
+        ):
+            return None
+        layers = self.adapter.layer_modules(self.model)
+        return [PostLNLayer(layer, self.adapter.post_ln, self.n_heads) for layer in layers]
+
+    def layer_input(self, inputs: Mapping[str, Tensor]) -> Tensor:
+        """What layer 0 receives for ``inputs``: the embeddings, as the model computes them."""
+        seen: list[Tensor] = []
+
+        def record(hidden: Tensor) -> Tensor:
+            seen.append(hidden)
+            return hidden
+
+        with self._layers_replaced([_Stand(record)]), torch.inference_mode():
+            self.model(**inputs)
+        return seen[0]
+
+    def logits_from(self, inputs: Mapping[str, Tensor], hidden: Tensor) -> Tensor:
+        """The model's logits with ``hidden`` ``[batch, pos, d_model]`` as the last layer's output:
+        the model's own pooler and classifier, whatever the family puts after its layers."""
+        with self._layers_replaced([_Stand(lambda _: hidden)]), torch.inference_mode():
+            return self.model(**inputs).logits  # type: ignore[no-any-return]
+
+    @contextmanager
+    def _layers_replaced(self, layers: Sequence[nn.Module]) -> Iterator[None]:
+        """Swap the model's layer list for ``layers`` during the block; restored in ``finally``."""
         parent_path, _, attribute = self.adapter.layers.rpartition(".")
         parent = self.model.base_model.get_submodule(parent_path) if parent_path else self.model.base_model
         full = getattr(parent, attribute)
-
-        def feed(_: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
-            if args:
-                return (hidden.to(args[0].dtype), *args[1:]), kwargs
-            key = next(k for k in ("hidden_states", "hidden_state", "x") if k in kwargs)
-            return args, {**kwargs, key: hidden.to(kwargs[key].dtype)}
-
-        handle = full[layer].register_forward_pre_hook(feed, with_kwargs=True)
-        setattr(parent, attribute, nn.ModuleList(list(full)[layer:]))
+        setattr(parent, attribute, nn.ModuleList(layers))
         self.active += 1
         try:
             yield
         finally:
             setattr(parent, attribute, full)
-            handle.remove()
             self.active -= 1
 
     @property
@@ -164,6 +203,32 @@ class HookedModel:
         if point.site == "mlp.hook_post":
             return _input_pre_hook(self.adapter.ffn_output_module(self.model, point.layer), point, fn)
         return _output_hook(layer, point, fn)
+
+
+class _Stand(nn.Module):
+    """Stands in for the layer stack: hands its input to ``fn`` and returns what ``fn`` gives."""
+
+    def __init__(self, fn: Callable[[Tensor], Tensor]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *args: Any, **kwargs: Any) -> Tensor:
+        return self.fn(args[0] if args else kwargs[_hidden_key(kwargs)])
+
+
+def _hidden_key(kwargs: Mapping[str, Any]) -> str:
+    """The keyword under which a family's layer takes its input."""
+    return next(k for k in ("hidden_states", "hidden_state", "x") if k in kwargs)
+
+
+def _with_hidden(
+    args: tuple[Any, ...], kwargs: dict[str, Any], hidden: Tensor
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """A layer call's arguments with its input replaced by ``hidden``."""
+    if args:
+        return (hidden.to(args[0].dtype), *args[1:]), kwargs
+    key = _hidden_key(kwargs)
+    return args, {**kwargs, key: hidden.to(kwargs[key].dtype)}
 
 
 def _split_heads_pre_hook(module: nn.Module, point: HookPoint, fn: HookFn, n_heads: int) -> RemovableHandle:
