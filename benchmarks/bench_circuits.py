@@ -15,7 +15,7 @@ Per route:
   that head patched (``Reranker.run_with_hooks`` + ``patch_heads``), batch size 1;
 - **hooks**: ``clean_runs`` once, then ``sweep_heads(method="hooks")``: (case, head) rows stacked,
   each layer's rows resumed from the cached residual stream;
-- **incremental**: the same with ``method="auto"``, which on post-LN families recomputes only the
+- **incremental**: the same with ``method="incremental"``, which on post-LN families recomputes only the
   positions a patch changed and that are read downstream;
 - **floor** (once): plain forward passes over the rows a sweep patches, full depth, batched like
   the sweep: what a sweep would cost if patching were free and every layer were recomputed.
@@ -82,15 +82,15 @@ def main() -> None:
         positions, freeze = _route(reranker, runs, cases, route)
         naive, naive_s = _best(args.repeats, partial(_naive, reranker, cases, positions, freeze))
         timings: dict[Method, float] = {}
-        methods: tuple[Method, ...] = ("hooks", "auto")
+        methods: tuple[Method, ...] = ("hooks", "incremental")
         for method in methods:
             swept, timings[method] = _best(args.repeats, partial(_sweep, reranker, cases, route, method))
-            print(f"  {route:10s} {method:5s} max |sweep - naive| = {np.abs(swept - naive).max():.2e}")
+            print(f"  {route:10s} {method:11s} max |sweep - naive| = {np.abs(swept - naive).max():.2e}")
         print(
             f"{route:10s} naive {naive_s:6.2f} s | hooks {timings['hooks']:6.2f} s "
             f"({naive_s / timings['hooks']:.2f}x, {timings['hooks'] / floor_s:.3f} of floor) | "
-            f"incremental {timings['auto']:6.2f} s ({naive_s / timings['auto']:.2f}x, "
-            f"{timings['auto'] / floor_s:.3f} of floor)   target naive/sweep >= 5"
+            f"incremental {timings['incremental']:6.2f} s ({naive_s / timings['incremental']:.2f}x, "
+            f"{timings['incremental'] / floor_s:.3f} of floor)   target naive/sweep >= 5"
         )
 
 

@@ -52,11 +52,12 @@ def test_the_spelled_out_layers_reproduce_the_forward_pass(
         with torch.inference_mode():
             q, k, v = (math.heads(p, x) for p in (math.query, math.key, math.value))
             attended = math.attend(q, k, v, real)
-            np.testing.assert_allclose(math.attend_inputs(q, x, real), attended, rtol=1e-4, atol=1e-5)
+            torch.testing.assert_close(math.attend_inputs(q, x, real), attended, rtol=1e-4, atol=1e-5)
             x = math.finish(attended, x)
         torch.testing.assert_close(x[real], cache[name][real], rtol=1e-4, atol=1e-5)
     logits = reranker.hooked.logits_from(batch.inputs, x)
-    np.testing.assert_allclose(reranker.logits_to_scores(logits).numpy(), reranker.forward(batch), rtol=1e-5, atol=1e-6)
+    scores = reranker.logits_to_scores(logits).cpu().numpy()
+    np.testing.assert_allclose(scores, reranker.forward(batch), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("architecture", OTHER)
@@ -83,7 +84,7 @@ def test_incremental_sweeps_match_the_hook_path(tiny_reranker: Callable[[str], R
     runs = clean_runs(reranker, BASELINE * 2, DONOR * 2)
     for route, (positions, freeze) in _routes(reranker, runs, [BASELINE[0][0]] * 2).items():
         hooks = sweep_heads(reranker, runs, positions, freeze=freeze, method="hooks")
-        incremental = sweep_heads(reranker, runs, positions, freeze=freeze, max_rows=5)
+        incremental = sweep_heads(reranker, runs, positions, freeze=freeze, max_rows=5, method="incremental")
         np.testing.assert_allclose(incremental, hooks, rtol=1e-4, atol=1e-5, err_msg=route)
 
 
@@ -93,7 +94,7 @@ def test_incremental_patching_is_exact_where_patches_matter(planted_reranker: Ca
     runs = clean_runs(reranker, PLANTED_BASELINE, PLANTED_DONOR)
     for route, (positions, freeze) in _routes(reranker, runs, [q for q, _ in PLANTED_BASELINE]).items():
         hooks = sweep_heads(reranker, runs, positions, freeze=freeze, method="hooks")
-        incremental = sweep_heads(reranker, runs, positions, freeze=freeze)
+        incremental = sweep_heads(reranker, runs, positions, freeze=freeze, method="incremental")
         assert np.abs(hooks - runs.base[:, None, None]).max() > 1.0, f"{route}: no head moves the score"
         np.testing.assert_allclose(incremental, hooks, rtol=1e-5, atol=1e-4, err_msg=route)
 
@@ -117,5 +118,5 @@ def test_any_joint_patch_matches_the_hook_path(
     positions = torch.tensor(where[:width] + [False] * (width - len(where)))[None, :]
     freeze = None if frozen is None else torch.tensor(frozen[:width] + [True] * (width - len(frozen)))[None, :]
     hooks = patch_heads_together(reranker, runs, sorted(heads), positions, freeze=freeze, method="hooks")
-    incremental = patch_heads_together(reranker, runs, sorted(heads), positions, freeze=freeze)
+    incremental = patch_heads_together(reranker, runs, sorted(heads), positions, freeze=freeze, method="incremental")
     np.testing.assert_allclose(incremental, hooks, rtol=1e-4, atol=1e-5)

@@ -72,7 +72,7 @@ def copies_mass(
         chunk, chunk_cases = pairs[start : start + 64], cases[start : start + 64]
         batch, patterns = patterns_of(reranker, chunk, [layer for layer, _ in heads])
         query = query_mask_of(reranker, batch, [q for q, _ in chunk])
-        term_ids = torch.tensor([c.term_id for c in chunk_cases])
+        term_ids = torch.tensor([c.term_id for c in chunk_cases], device=batch.input_ids.device)
         out.append(term_mass(patterns, batch.input_ids, query, term_ids, document_mask(batch, query, term_ids), heads))
     return np.concatenate(out)
 

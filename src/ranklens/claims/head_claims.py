@@ -298,7 +298,7 @@ def _idf_following(reranker: Reranker, confirm: PatchedCases, heads: Sequence[He
         idf = np.array([table.idf(t) for t in tokens])
         if len(set(idf.tolist())) < 3:
             continue
-        rho = spearmanr(attention[row, positions].numpy(), idf)[0]
+        rho = spearmanr(attention[row, positions].cpu().numpy(), idf)[0]
         rhos.append(0.0 if np.isnan(rho) else float(rho))
     return np.array(rhos)
 

@@ -144,8 +144,8 @@ def match_attention_gain(
     c = len(cases)
     ids = runs.inputs["input_ids"]
     query = query_positions(reranker, runs, [x.query for x in cases])
-    term_ids = torch.tensor([x.term_id for x in cases])
-    filler_ids = torch.tensor([x.filler_id for x in cases])
+    term_ids = torch.tensor([x.term_id for x in cases], device=ids.device)
+    filler_ids = torch.tensor([x.filler_id for x in cases], device=ids.device)
     appended = (ids == filler_ids[:, None]) & ~query  # the filler's positions = the term's in the donor
     donor_patterns = {layer: p[c:] for layer, p in runs.patterns.items()}
     base_patterns = {layer: p[:c] for layer, p in runs.patterns.items()}

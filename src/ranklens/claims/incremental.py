@@ -44,6 +44,10 @@ def incremental_logits(
     """Logits of baseline rows ``rows`` (case indices) with ``heads_by_layer[layer]`` (``[row, head]``)
     patched from the donor at ``positions``; ``freeze`` as in :func:`~ranklens.claims.patching.sweep_heads`."""
     first, last = min(heads_by_layer), len(layers) - 1
+    device = runs.inputs["input_ids"].device
+    rows, positions = rows.to(device), positions.to(device)
+    freeze = None if freeze is None else freeze.to(device)
+    heads_by_layer = {layer: heads.to(device) for layer, heads in heads_by_layer.items()}
     cases, case_of_row = torch.unique(rows, return_inverse=True)
     inputs = {k: v[rows, :width] for k, v in runs.inputs.items()}
     real = inputs["attention_mask"].bool()  # [row, pos]

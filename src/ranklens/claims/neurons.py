@@ -90,7 +90,7 @@ def neuron_attributions(
         error = np.abs(attribution.sum(1) - expected) / np.maximum(np.abs(expected), 1e-6)
         worst = max(worst, float(error.max()))
         scores.append(attribution.mean(0))
-        means.append((real[name] * tokens[..., None]).sum((0, 1)).numpy() / float(tokens.sum()))
+        means.append((real[name] * tokens[..., None]).sum((0, 1)).cpu().numpy() / float(tokens.sum()))
     return Attribution(np.stack(scores), worst, np.stack(means))
 
 
@@ -165,7 +165,7 @@ def _integrate(reranker: Reranker, batch: Batch, layer: int, real: Tensor, base:
             scores = reranker.logits_to_scores(reranker.model(**batch.inputs).logits)
             (grad,) = torch.autograd.grad(scores.sum(), point)
         total += float(weight) * grad
-    return np.asarray((diff * total).sum(1).double().numpy())
+    return np.asarray((diff * total).sum(1).double().cpu().numpy())
 
 
 def _constant(value: Tensor) -> HookFn:
