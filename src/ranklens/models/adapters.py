@@ -20,7 +20,7 @@ from torch import nn
 from transformers import PretrainedConfig, PreTrainedModel
 
 from ranklens.errors import UnsupportedArchitectureError
-from ranklens.models.layer_math import BERT_LAYER, DISTILBERT_LAYER, PostLNPaths
+from ranklens.models.layer_math import BERT_LAYER, DISTILBERT_LAYER, PostLNPaths, linear
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,10 @@ class ArchitectureAdapter:
         return list(layers)
 
     def attention_output_module(self, model: PreTrainedModel, layer: int) -> nn.Linear:
-        return _linear(self.layer_modules(model)[layer].get_submodule(self.attention_output))
+        return linear(self.layer_modules(model)[layer].get_submodule(self.attention_output))
 
     def ffn_output_module(self, model: PreTrainedModel, layer: int) -> nn.Linear:
-        return _linear(self.layer_modules(model)[layer].get_submodule(self.ffn_output))
+        return linear(self.layer_modules(model)[layer].get_submodule(self.ffn_output))
 
     def embedding_module(self, model: PreTrainedModel) -> nn.Embedding:
         module = model.base_model.get_submodule(self.token_embedding)
@@ -62,12 +62,6 @@ class ArchitectureAdapter:
 
     def n_heads(self, config: PretrainedConfig) -> int:
         return int(getattr(config, self.heads_attribute))
-
-
-def _linear(module: nn.Module) -> nn.Linear:
-    if not isinstance(module, nn.Linear):
-        raise TypeError(f"expected nn.Linear, found {type(module).__name__}")
-    return module
 
 
 def _bert_like(name: str, model_types: tuple[str, ...]) -> ArchitectureAdapter:

@@ -80,7 +80,7 @@ class PostLNLayer:
         self.ffn_output: nn.Module = _part(layer, paths.ffn_output)
         self.ffn_norm: nn.Module = _part(layer, paths.ffn_norm)
         self.n_heads = n_heads
-        self.d_head = _linear(self.query).out_features // n_heads
+        self.d_head = linear(self.query).out_features // n_heads
         self.scale = self.d_head**-0.5
 
     def heads(self, projection: nn.Module, x: Tensor) -> Tensor:
@@ -102,7 +102,7 @@ class PostLNLayer:
         by associativity: ``q . (W_K x + b_K) = (W_K^T q) . x + q . b_K``, where the last term is
         the same for every key and cancels in the softmax, and ``sum a (W_V x + b_V) = W_V (sum a
         x) + b_V``. Cheaper when queries are few and keys many (the last layer reads one position)."""
-        key, value = _linear(self.key), _linear(self.value)
+        key, value = linear(self.key), linear(self.value)
         w_k = key.weight.reshape(self.n_heads, self.d_head, key.in_features)  # [head, d_head, d_model]
         w_v = value.weight.reshape(self.n_heads, self.d_head, value.in_features)
         read = torch.einsum("rmhe,hed->rmhd", q, w_k)  # [row, m, head, d_model]
@@ -119,7 +119,8 @@ class PostLNLayer:
         return out
 
 
-def _linear(module: nn.Module) -> nn.Linear:
+def linear(module: nn.Module) -> nn.Linear:
+    """``module`` as the ``nn.Linear`` that ranklens reads weights from, or a TypeError naming it."""
     if not isinstance(module, nn.Linear):
         raise TypeError(f"expected nn.Linear, found {type(module).__name__}")
     return module
