@@ -22,7 +22,12 @@ def test_ablating_the_top_neurons_costs_more_margin_than_random_ones(
     pairs, queries = RELEVANCE[circuit_samples.profile]
     with progress_bar("relevance neurons, integrated gradients by layer") as progress:
         claim = relevance_neurons(
-            reranker, n_pairs=pairs, n_queries=queries, seed=circuit_samples.seed, progress=progress
+            reranker,
+            n_pairs=pairs,
+            n_queries=queries,
+            delta=circuit_samples.delta,
+            seed=circuit_samples.seed,
+            progress=progress,
         )
     result = record_check(claim)
     skip_if_inconclusive(result)

@@ -52,7 +52,9 @@ def claim(planted_reranker: Callable[[str], Reranker]) -> Claims:
             "saturation": lambda: saturation(reranker, heads[variant], confirmation, seed=SEED),
             "length_normalization": lambda: length_normalization(reranker, heads[variant], confirmation, seed=SEED),
             "idf_direction": lambda: idf_direction(reranker, confirmation, delta=delta, seed=SEED),
-            "relevance_neurons": lambda: relevance_neurons(reranker, n_pairs=pairs, n_queries=queries, seed=SEED),
+            "relevance_neurons": lambda: relevance_neurons(
+                reranker, n_pairs=pairs, n_queries=queries, delta=delta, seed=SEED
+            ),
         }
         done[(variant, name)] = measure[name]()
         return done[(variant, name)]
@@ -106,6 +108,21 @@ def test_the_relevance_neurons_found_are_mostly_the_planted_ones(
     found = {tuple(n) for n in claim(variant, "relevance_neurons").details["neurons_found"]}
     planted = {(2, n) for n in planted_neurons}
     assert len(found & planted) > len(found) / 2, f"found {sorted(found)}, planted {sorted(planted)}"
+
+
+@pytest.mark.parametrize(("steps", "verdict"), [(20, Verdict.PASS), (2, Verdict.INCONCLUSIVE)])
+def test_the_completeness_gate_passes_fine_integration_and_stops_coarse(
+    planted_reranker: Callable[[str], Reranker], steps: int, verdict: Verdict
+) -> None:
+    """At the full profile's sample: 20 nodes add up (a layer that barely moves a pair's score is
+    judged against the neutral band, not against float noise); 2 nodes do not, and give no verdict."""
+    reranker = planted_reranker("planted")
+    pairs, queries = RELEVANCE["full"]
+    delta = calibrate_delta(reranker, seed=SEED)
+    result = relevance_neurons(reranker, n_pairs=pairs, n_queries=queries, delta=delta, seed=SEED, steps=steps)
+    assert result.verdict == verdict, result.message
+    error = result.details["completeness_error"]
+    assert (error <= 0.05) == (verdict == Verdict.PASS), f"completeness error {error}"
 
 
 @pytest.mark.parametrize(
