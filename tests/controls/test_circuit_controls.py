@@ -9,17 +9,18 @@ the random network passes no claim.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import pytest
 
 from ranklens import Reranker
 from ranklens.axioms import calibrate_delta
-from ranklens.claims.cases import circuit_cases
+from ranklens.claims.cases import CaseSample, circuit_cases
 from ranklens.claims.curves import length_normalization, saturation
 from ranklens.claims.head_claims import HeadClaim, scoring_heads, soft_tf_heads
 from ranklens.claims.idf import idf_direction
-from ranklens.claims.neurons import relevance_neurons
+from ranklens.claims.neurons import MAX_COMPLETENESS_ERROR, relevance_neurons
 from ranklens.fixtures.planted_layout import VARIANT_RECIPES
 from ranklens.plugin.circuits import CASES, RELEVANCE
 from ranklens.verdicts import CheckResult, Verdict
@@ -27,10 +28,29 @@ from ranklens.verdicts import CheckResult, Verdict
 SEED = 0
 PLANTED = VARIANT_RECIPES["planted"]
 Claims = Callable[[str, str], CheckResult]
+Samples = tuple[CaseSample, CaseSample, float]
 
 
 @pytest.fixture(scope="module")
-def claim(planted_reranker: Callable[[str], Reranker]) -> Claims:
+def samples(planted_reranker: Callable[[str], Reranker]) -> Callable[[str], Samples]:
+    """``samples(variant)``: the quick profile's discovery and confirmation cases and the model's
+    neutral band, built once per variant."""
+
+    @functools.cache
+    def get(variant: str) -> Samples:
+        reranker = planted_reranker(variant)
+        n = CASES["quick"]
+        return (
+            circuit_cases(reranker, n=n, seed=SEED, split="discover"),
+            circuit_cases(reranker, n=n, seed=SEED, split="confirm"),
+            calibrate_delta(reranker, seed=SEED),
+        )
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def claim(planted_reranker: Callable[[str], Reranker], samples: Callable[[str], Samples]) -> Claims:
     """``claim(variant, name)``: the claim's result on that fixture, measured once."""
     done: dict[tuple[str, str], CheckResult] = {}
     heads: dict[str, HeadClaim] = {}
@@ -39,10 +59,7 @@ def claim(planted_reranker: Callable[[str], Reranker]) -> Claims:
         if (variant, name) in done:
             return done[(variant, name)]
         reranker = planted_reranker(variant)
-        n = CASES["quick"]
-        discovery = circuit_cases(reranker, n=n, seed=SEED, split="discover")
-        confirmation = circuit_cases(reranker, n=n, seed=SEED, split="confirm")
-        delta = calibrate_delta(reranker, seed=SEED)
+        discovery, confirmation, delta = samples(variant)
         if variant not in heads:
             heads[variant] = soft_tf_heads(reranker, discovery, confirmation, delta=delta, seed=SEED)
         pairs, queries = RELEVANCE["quick"]
@@ -112,17 +129,17 @@ def test_the_relevance_neurons_found_are_mostly_the_planted_ones(
 
 @pytest.mark.parametrize(("steps", "verdict"), [(20, Verdict.PASS), (2, Verdict.INCONCLUSIVE)])
 def test_the_completeness_gate_passes_fine_integration_and_stops_coarse(
-    planted_reranker: Callable[[str], Reranker], steps: int, verdict: Verdict
+    planted_reranker: Callable[[str], Reranker], samples: Callable[[str], Samples], steps: int, verdict: Verdict
 ) -> None:
     """At the full profile's sample: 20 nodes add up (a layer that barely moves a pair's score is
     judged against the neutral band, not against float noise); 2 nodes do not, and give no verdict."""
     reranker = planted_reranker("planted")
     pairs, queries = RELEVANCE["full"]
-    delta = calibrate_delta(reranker, seed=SEED)
+    delta = samples("planted")[2]
     result = relevance_neurons(reranker, n_pairs=pairs, n_queries=queries, delta=delta, seed=SEED, steps=steps)
     assert result.verdict == verdict, result.message
     error = result.details["completeness_error"]
-    assert (error <= 0.05) == (verdict == Verdict.PASS), f"completeness error {error}"
+    assert (error <= MAX_COMPLETENESS_ERROR) == (verdict == Verdict.PASS), f"completeness error {error}"
 
 
 @pytest.mark.parametrize(
