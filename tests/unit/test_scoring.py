@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from ranklens.errors import InvalidPairError
 from ranklens.models.reranker import validate_pairs
 from ranklens.plugin.options import Settings
 
-texts = st.text(min_size=1, max_size=40).filter(lambda t: t.strip())
+texts = st.text(min_size=1, max_size=40).filter(
+    lambda t: any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf") for c in t)
+)
+"""Texts with something to read: not only whitespace, control or zero-width (format) characters."""
 
 
 def test_no_pair_is_scored_twice(tiny_checkpoint: Callable[..., Path], pairs: list[tuple[str, str]]) -> None:

@@ -2,20 +2,30 @@
 
 from ranklens.models.adapters import ADAPTERS, SUPPORTED_MODEL_TYPES, ArchitectureAdapter
 from ranklens.models.cache import ScoreCache
+from ranklens.models.checkpoint import Checkpoint, check_max_length, locate_checkpoint, window_of
 from ranklens.models.hooks import SITES, HookPoint, hook_name
-from ranklens.models.reranker import Batch, ModelInfo, Pair, Reranker, load_reranker
+from ranklens.models.placement import DTYPES, parse_dtype, resolve_device
+from ranklens.models.reranker import Batch, ModelInfo, Pair, Reranker, load_reranker, validate_pairs
 
 __all__ = [
     "ADAPTERS",
+    "DTYPES",
     "SITES",
     "SUPPORTED_MODEL_TYPES",
     "ArchitectureAdapter",
     "Batch",
+    "Checkpoint",
     "HookPoint",
     "ModelInfo",
     "Pair",
     "Reranker",
     "ScoreCache",
+    "check_max_length",
     "hook_name",
     "load_reranker",
+    "locate_checkpoint",
+    "parse_dtype",
+    "resolve_device",
+    "validate_pairs",
+    "window_of",
 ]

@@ -1,8 +1,10 @@
 """Find a checkpoint on disk (local directory or Hugging Face hub) and check it is a cross-encoder.
 
 Everything here runs before any weights are read, so a bad input fails fast with a message that
-names the problem and the fix. ranklens never enables ``trust_remote_code`` and never
-unpickles weights unless the caller passes ``allow_pickle=True``.
+names the problem and the fix: the JSON files are parsed and shape-checked, the safetensors
+headers are checked against the file sizes, and a tokenizer vocabulary must be present. ranklens
+never enables ``trust_remote_code`` and never unpickles weights unless the caller passes
+``allow_pickle=True``.
 """
 
 from __future__ import annotations
@@ -11,15 +13,32 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from transformers import AutoConfig, PretrainedConfig
 
 from ranklens.errors import ModelLoadError
 from ranklens.models.adapters import adapter_for
+from ranklens.models.tokenizer_check import require_tokenizer_files
+from ranklens.models.weights_check import safetensors_problem
 
 SAFE_WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
 PICKLE_WEIGHTS = ("pytorch_model.bin", "pytorch_model.bin.index.json")
 _HUB_FILE_PATTERNS = ("*.json", "*.safetensors", "*.txt", "*.model", "*.spm")
+
+MIN_MAX_LENGTH = 8
+"""Shortest window ranklens accepts. A pair needs its special tokens (up to four, RoBERTa's
+``<s> q </s></s> d </s>``) and at least one token each of query and document; 8 leaves room for a
+one-word query and a document word split in two. A bound computed from the tokenizer would be
+tighter by a token or two, but it needs the tokenizer loaded, and option-time checks load nothing."""
+DEFAULT_WINDOW = 512
+"""The window assumed when neither the config nor the tokenizer states a limit."""
+_NO_TOKENIZER_LIMIT = 1_000_000
+"""transformers writes a huge ``model_max_length`` (1e30) when the tokenizer states none."""
+_RESAVE = (
+    "Repair the file, or re-save the checkpoint with save_pretrained() "
+    "(CrossEncoder.save() for a sentence-transformers folder)."
+)
 
 
 @dataclass(frozen=True)
@@ -37,22 +56,100 @@ class Checkpoint:
     pickle_weights: bool
     """True when the weights are only available as a pickle (``pytorch_model.bin``)."""
 
+    @property
+    def weights_file(self) -> Path:
+        """The file transformers reads the weights from (an index for sharded weights)."""
+        names = PICKLE_WEIGHTS if self.pickle_weights else SAFE_WEIGHTS
+        return next((self.path / n for n in names if (self.path / n).exists()), self.path / names[0])
+
 
 def locate_checkpoint(
     model: str | os.PathLike[str], *, revision: str | None = None, allow_pickle: bool = False
 ) -> Checkpoint:
-    """Resolve ``model`` to a validated local checkpoint directory."""
+    """Resolve ``model`` to a validated local checkpoint directory (no weights are read)."""
     model_id = os.fspath(model)
     if not model_id.strip():
         raise ModelLoadError("The model name is empty. Pass a Hugging Face id (org/name) or a directory.")
     if _looks_like_path(model_id):
+        _refuse_revision_of_directory(model_id, revision)
         root, commit = _local_directory(model_id), None
     else:
         root, commit = _hub_snapshot(model_id, revision, allow_pickle)
     path = _transformer_directory(root, model_id)
     config = _cross_encoder_config(path, model_id)
     adapter_for(config.model_type)  # an unsupported family fails here, before any weights are read
-    return Checkpoint(model_id, path, commit, config, _pickle_only(path, model_id, allow_pickle))
+    pickle_only = _pickle_only(path, model_id, allow_pickle)
+    if not pickle_only:
+        _check_safetensors(path, model_id, from_hub=commit is not None)
+    require_tokenizer_files(path, model_id)
+    tokenizer_settings(path, model_id)  # a malformed tokenizer_config.json fails here, not in transformers
+    return Checkpoint(model_id, path, commit, config, pickle_only)
+
+
+# -- the window -------------------------------------------------------------------------------------
+
+
+def window_of(checkpoint: Checkpoint) -> int:
+    """The longest input (tokens) the checkpoint reads, from config.json and tokenizer_config.json alone."""
+    return model_window(checkpoint.config, tokenizer_max_length(checkpoint.path, checkpoint.model_id))[0]
+
+
+def check_max_length(checkpoint: Checkpoint, max_length: int | None) -> int:
+    """The window to use: ``max_length`` if the checkpoint can read it, else its whole window.
+
+    Needs no weights, so ``--ranklens-max-length`` is refused when options are parsed.
+    """
+    tokenizer_limit = tokenizer_max_length(checkpoint.path, checkpoint.model_id)
+    return checked_max_length(checkpoint.config, tokenizer_limit, max_length, checkpoint.model_id)
+
+
+def model_window(config: PretrainedConfig, tokenizer_limit: int | None) -> tuple[int, list[str]]:
+    """The window and what bounds it: position embeddings (less RoBERTa's offset) and the tokenizer."""
+    limits: dict[str, int] = {}
+    positions = getattr(config, "max_position_embeddings", None)
+    if positions and getattr(config, "position_biased_input", True):
+        offset = (config.pad_token_id or 0) + 1 if config.model_type in {"roberta", "xlm-roberta"} else 0
+        limits["position embeddings"] = int(positions) - offset
+    if tokenizer_limit and tokenizer_limit < _NO_TOKENIZER_LIMIT:
+        limits["tokenizer model_max_length"] = int(tokenizer_limit)
+    if not limits:
+        return DEFAULT_WINDOW, []
+    return min(limits.values()), [f"{name} {value}" for name, value in limits.items()]
+
+
+def checked_max_length(
+    config: PretrainedConfig, tokenizer_limit: int | None, requested: int | None, model_id: str
+) -> int:
+    """``requested`` if it is within ``MIN_MAX_LENGTH`` and the model's window, else a ModelLoadError."""
+    window, bounds = model_window(config, tokenizer_limit)
+    if requested is None:
+        return window
+    too_long = bool(bounds) and requested > window
+    if isinstance(requested, bool) or not isinstance(requested, int) or requested < MIN_MAX_LENGTH or too_long:
+        why = ", ".join(bounds) if bounds else f"no limit stated, so ranklens assumes {DEFAULT_WINDOW}"
+        raise ModelLoadError(
+            f"max_length={requested!r} is outside what {model_id!r} can read ({MIN_MAX_LENGTH}..{window} tokens): "
+            f"the model's window is {window} tokens ({why}), and a (query, document) pair needs at least "
+            f"{MIN_MAX_LENGTH}. Pass max_length (--ranklens-max-length) between {MIN_MAX_LENGTH} and {window}, or "
+            "leave it unset to use the whole window."
+        )
+    return requested
+
+
+def tokenizer_settings(path: Path, model_id: str) -> dict[str, Any]:
+    """The contents of ``tokenizer_config.json`` (empty when there is none)."""
+    file = path / "tokenizer_config.json"
+    settings: dict[str, Any] = _read_json(file, model_id, expected=dict) if file.exists() else {}
+    return settings
+
+
+def tokenizer_max_length(path: Path, model_id: str) -> int | None:
+    """``model_max_length`` from ``tokenizer_config.json``, when it states a usable one."""
+    value = tokenizer_settings(path, model_id).get("model_max_length")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+# -- where the files are ----------------------------------------------------------------------------
 
 
 def _looks_like_path(model_id: str) -> bool:
@@ -61,6 +158,15 @@ def _looks_like_path(model_id: str) -> bool:
         return True
     starts = ("/", "./", "../", "~", ".\\")
     return model_id.startswith(starts) or model_id.count("/") > 1 or "\\" in model_id or model_id in {".", ".."}
+
+
+def _refuse_revision_of_directory(model_id: str, revision: str | None) -> None:
+    if revision:
+        raise ModelLoadError(
+            f"revision={revision!r} (--ranklens-revision) was given with the local directory {model_id!r}, but "
+            "revisions apply to hub ids; a local directory has no revisions: drop --ranklens-revision or pass the "
+            "hub id."
+        )
 
 
 def _local_directory(model_id: str) -> Path:
@@ -80,6 +186,7 @@ def _hub_snapshot(model_id: str, revision: str | None, allow_pickle: bool) -> tu
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import (
         HfHubHTTPError,
+        IncompleteSnapshotError,
         LocalEntryNotFoundError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
@@ -88,12 +195,13 @@ def _hub_snapshot(model_id: str, revision: str | None, allow_pickle: bool) -> tu
     patterns = [*_HUB_FILE_PATTERNS, "*.bin"] if allow_pickle else list(_HUB_FILE_PATTERNS)
     try:
         path = Path(snapshot_download(model_id, revision=revision, allow_patterns=patterns))
-    except LocalEntryNotFoundError as error:
+    except IncompleteSnapshotError as error:
         raise ModelLoadError(
-            f"{model_id!r} is not a local directory and is not in the Hugging Face cache, and the hub "
-            f"cannot be reached (HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE', 'unset')}). Download it "
-            f"once with network access (`hf download {model_id}`), or pass a local directory."
+            f"The cached copy of {model_id!r} is incomplete ({one_line(error)}). Download it again with network "
+            f"access (`hf download {model_id}`), or pass a local directory."
         ) from error
+    except LocalEntryNotFoundError as error:
+        raise _not_cached(model_id, revision) from error
     except RevisionNotFoundError as error:
         raise ModelLoadError(
             f"{model_id!r} has no revision {revision!r}; pass an existing branch, tag or commit."
@@ -104,8 +212,42 @@ def _hub_snapshot(model_id: str, revision: str | None, allow_pickle: bool) -> tu
             "spelling, or log in with `hf auth login` if it is private."
         ) from error
     except HfHubHTTPError as error:
-        raise ModelLoadError(f"Could not download {model_id!r}: {error}") from error
+        raise ModelLoadError(f"Could not download {model_id!r}: {one_line(error)}") from error
     return path, path.name if path.parent.name == "snapshots" else revision
+
+
+def _not_cached(model_id: str, revision: str | None) -> ModelLoadError:
+    """Offline and not found: say whether the id is missing from the cache or only this revision is."""
+    offline = f"HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE', 'unset')}"
+    cached = _cached_revisions(model_id)
+    if not cached:
+        return ModelLoadError(
+            f"{model_id!r} is not a local directory and is not in the Hugging Face cache, and the hub "
+            f"cannot be reached ({offline}). Download it once with network access (`hf download {model_id}`), "
+            "or pass a local directory."
+        )
+    wanted = revision or "main"
+    return ModelLoadError(
+        f"{model_id!r} is in the Hugging Face cache, but revision {wanted!r} is not (cached: {', '.join(cached)}), "
+        f"and the hub cannot be reached ({offline}). Download that revision once with network access "
+        f"(`hf download {model_id} --revision {wanted}`), or pass a cached revision (--ranklens-revision)."
+    )
+
+
+def _cached_revisions(model_id: str) -> list[str]:
+    """The refs (``main (0123abcd)``) and bare commits of ``model_id`` in the hub cache, if any."""
+    from huggingface_hub import constants
+    from huggingface_hub.file_download import repo_folder_name
+
+    repo = Path(constants.HF_HUB_CACHE) / repo_folder_name(repo_id=model_id, repo_type="model")
+    snapshots = repo / "snapshots"
+    commits = sorted(p.name for p in snapshots.iterdir() if p.is_dir()) if snapshots.is_dir() else []
+    refs: dict[str, str] = {}
+    if (repo / "refs").is_dir():
+        for ref in sorted(p for p in (repo / "refs").rglob("*") if p.is_file()):
+            refs[ref.relative_to(repo / "refs").as_posix()] = ref.read_text().strip()
+    named = [f"{name} ({commit[:8]})" for name, commit in refs.items() if commit in commits]
+    return named + [commit for commit in commits if commit not in refs.values()]
 
 
 def _transformer_directory(root: Path, model_id: str) -> Path:
@@ -113,10 +255,10 @@ def _transformer_directory(root: Path, model_id: str) -> Path:
     modules_file = root / "modules.json"
     if not modules_file.exists():
         return root
-    modules = json.loads(modules_file.read_text())
+    modules = _sentence_transformers_modules(modules_file, model_id)
     types = [str(m.get("type", "")) for m in modules]
     st_config = root / "config_sentence_transformers.json"
-    model_type = json.loads(st_config.read_text()).get("model_type") if st_config.exists() else None
+    model_type = _read_json(st_config, model_id, expected=dict).get("model_type") if st_config.exists() else None
     if model_type != "CrossEncoder" and (model_type is not None or any("Pooling" in t for t in types)):
         raise ModelLoadError(
             f"{model_id!r} is a sentence-transformers {model_type or 'SentenceTransformer'} "
@@ -128,6 +270,21 @@ def _transformer_directory(root: Path, model_id: str) -> Path:
     return root / str(transformer.get("path", "")) if transformer else root
 
 
+def _sentence_transformers_modules(modules_file: Path, model_id: str) -> list[dict[str, Any]]:
+    """``modules.json``: a JSON array of objects, one per sentence-transformers module."""
+    modules: list[Any] = _read_json(modules_file, model_id, expected=list)
+    for i, module in enumerate(modules):
+        if not isinstance(module, dict):
+            raise ModelLoadError(
+                f"{model_id!r}: modules.json ({str(modules_file)!r}) entry #{i} is a JSON {_json_kind(module)}, "
+                f'but each entry must be an object such as {{"type": "...Transformer", "path": ""}}. {_RESAVE}'
+            )
+    return modules
+
+
+# -- config.json ------------------------------------------------------------------------------------
+
+
 def _cross_encoder_config(path: Path, model_id: str) -> PretrainedConfig:
     config_file = path / "config.json"
     if not config_file.exists():
@@ -135,16 +292,29 @@ def _cross_encoder_config(path: Path, model_id: str) -> PretrainedConfig:
             f"{model_id!r} has no config.json in {str(path)!r}, so it is not a Hugging Face checkpoint. "
             "Save the model with save_pretrained() (or CrossEncoder.save()) and pass that directory."
         )
-    raw = json.loads(config_file.read_text())
+    raw: dict[str, Any] = _read_json(config_file, model_id, expected=dict)
     if "auto_map" in raw:
         raise ModelLoadError(
             f"{model_id!r} needs custom modelling code (config.json has 'auto_map'). ranklens never "
             "enables trust_remote_code; use a checkpoint of a standard transformers architecture."
         )
+    if not (isinstance(raw.get("model_type"), str) and raw["model_type"]):
+        raise ModelLoadError(
+            f"{model_id!r}: config.json ({str(config_file)!r}) has no 'model_type' entry (the architecture family, "
+            'e.g. "model_type": "bert"), so transformers cannot tell what the weights are. Add it, or re-save the '
+            "checkpoint with save_pretrained()."
+        )
     try:
         config: PretrainedConfig = AutoConfig.from_pretrained(path)
-    except (ValueError, KeyError) as error:
-        raise ModelLoadError(f"{model_id!r}: transformers cannot read its config.json ({error}).") from error
+    except Exception as error:  # transformers raises many kinds for a bad config; all mean the same here
+        raise ModelLoadError(
+            f"{model_id!r}: transformers cannot read config.json ({str(config_file)!r}): {one_line(error)}. {_RESAVE}"
+        ) from error
+    _require_classification_head(config, model_id)
+    return config
+
+
+def _require_classification_head(config: PretrainedConfig, model_id: str) -> None:
     architectures = list(getattr(config, "architectures", None) or [])
     if not any(a.endswith("ForSequenceClassification") for a in architectures):
         found = ", ".join(architectures) or "no 'architectures' entry"
@@ -161,7 +331,9 @@ def _cross_encoder_config(path: Path, model_id: str) -> PretrainedConfig:
             "needs one logit (a relevance score) or two (non-relevant, relevant). Pass a "
             "cross-encoder with one or two labels."
         )
-    return config
+
+
+# -- the weights ------------------------------------------------------------------------------------
 
 
 def _pickle_only(path: Path, model_id: str, allow_pickle: bool) -> bool:
@@ -179,3 +351,79 @@ def _pickle_only(path: Path, model_id: str, allow_pickle: bool) -> bool:
     raise ModelLoadError(
         f"{model_id!r} has no weights in {str(path)!r} (looked for {', '.join(SAFE_WEIGHTS + PICKLE_WEIGHTS)})."
     )
+
+
+def _check_safetensors(path: Path, model_id: str, *, from_hub: bool) -> None:
+    """Refuse a truncated or overwritten safetensors file (or a missing shard) from its header alone."""
+    single, index = (path / name for name in SAFE_WEIGHTS)
+    files = [single] if single.exists() else _shards(index, model_id)
+    for file in files:
+        if not file.is_file():
+            problem: str | None = f"{index.name} lists {file.name}, which is missing"
+        else:
+            problem = safetensors_problem(file)
+        if problem is not None:
+            how = f"`hf download {model_id} --force-download`" if from_hub else "save_pretrained() it again"
+            raise ModelLoadError(
+                f"{model_id!r}: the weights file {str(file)!r} is damaged: {problem}. The checkpoint cannot be "
+                f"loaded; re-save or re-download the checkpoint ({how})."
+            )
+
+
+def _shards(index: Path, model_id: str) -> list[Path]:
+    weight_map = _read_json(index, model_id, expected=dict).get("weight_map")
+    if not (isinstance(weight_map, dict) and weight_map):
+        raise ModelLoadError(
+            f"{model_id!r}: {index.name} ({str(index)!r}) has no 'weight_map' naming the shard files. {_RESAVE}"
+        )
+    return [index.parent / str(name) for name in sorted(set(weight_map.values()))]
+
+
+# -- reading JSON -----------------------------------------------------------------------------------
+
+
+def _read_json(file: Path, model_id: str, *, expected: type[dict[str, Any]] | type[list[Any]]) -> Any:
+    """Parse ``file``, refusing text that is not JSON or a JSON value of another kind than ``expected``."""
+    try:
+        value = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ModelLoadError(
+            f"{model_id!r}: {file.name} ({str(file)!r}) is not valid JSON ({error.msg} at line {error.lineno} "
+            f"column {error.colno}). {_RESAVE}"
+        ) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ModelLoadError(
+            f"{model_id!r}: {file.name} ({str(file)!r}) cannot be read as UTF-8 text ({one_line(error)}). {_RESAVE}"
+        ) from error
+    if not isinstance(value, expected):
+        raise ModelLoadError(
+            f"{model_id!r}: {file.name} ({str(file)!r}) holds a JSON {_json_kind(value)} where a JSON "
+            f"{_json_kind(expected())} is expected. {_RESAVE}"
+        )
+    return value
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    kinds = {dict: "object", list: "array", str: "string", int: "number", float: "number", type(None): "null"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """An exception's text as one short line, so a message stays one paragraph."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = [
+    "MIN_MAX_LENGTH",
+    "Checkpoint",
+    "check_max_length",
+    "checked_max_length",
+    "locate_checkpoint",
+    "model_window",
+    "one_line",
+    "tokenizer_max_length",
+    "window_of",
+]
