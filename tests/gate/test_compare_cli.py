@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,13 +46,69 @@ def test_a_worse_candidate_exits_1_and_names_the_check_with_its_numbers(
     assert (code, expected in out, "UNCHANGED  LNC1" in out) == (1, True, True), f"exit {code}:\n{out}"
 
 
+def table_rows(out: str) -> list[str]:
+    """The status column of the table's rows (the lines after its ``status  check`` header)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("status "))
+    rows = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        rows.append(line.split()[0])
+    return rows
+
+
 def test_the_table_lists_regressions_before_unchanged_checks(
     baseline: str, tmp_path: Path, make_report: Make, make_record: Make, capsys: pytest.CaptureFixture[str]
 ) -> None:
     worse = make_record("LNC1", NOISY, verdict=Verdict.FAIL)
     main(["compare", baseline, save(tmp_path / "new.json", make_report(make_record("TFC1", NOISY), worse))])
-    rows = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.startswith(("REGRESSED ", "UNCH"))]
-    assert rows[:2] == ["REGRESSED", "UNCHANGED"], rows
+    rows = table_rows(capsys.readouterr().out)
+    assert rows == ["REGRESSED", "UNCHANGED"], rows
+
+
+def test_a_failed_gate_says_so_first_and_lists_the_failures_before_the_table(
+    baseline: str, tmp_path: Path, make_report: Make, make_record: Make, capsys: pytest.CaptureFixture[str]
+) -> None:
+    worse = make_record("LNC1", NOISY, verdict=Verdict.FAIL)
+    main(["compare", baseline, save(tmp_path / "new.json", make_report(worse))])
+    lines = capsys.readouterr().out.splitlines()
+    firsts = (lines[0].startswith("ranklens gate: FAILED"), lines[1].startswith("FAILED: missing TFC1"))
+    regressed = next(i for i, line in enumerate(lines) if line.startswith("REGRESSED LNC1:"))
+    header = next(i for i, line in enumerate(lines) if line.startswith("status "))
+    assert (*firsts, regressed < header) == (True, True, True), "\n".join(lines)
+
+
+def test_a_candidate_missing_a_check_exits_1_naming_it(
+    baseline: str, tmp_path: Path, make_report: Make, make_record: Make, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["compare", baseline, save(tmp_path / "new.json", make_report(make_record("TFC1", NOISY)))])
+    out = capsys.readouterr().out
+    assert (code, "FAILED: missing LNC1" in out) == (1, True), f"exit {code}:\n{out}"
+
+
+def test_allow_missing_passes_a_candidate_missing_a_check_with_a_note(
+    baseline: str, tmp_path: Path, make_report: Make, make_record: Make, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = save(tmp_path / "new.json", make_report(make_record("TFC1", NOISY)))
+    code = main(["compare", baseline, new, "--allow-missing"])
+    out = capsys.readouterr().out
+    assert (code, "note: allowed: missing LNC1" in out) == (0, True), f"exit {code}:\n{out}"
+
+
+def test_terminal_control_characters_from_a_report_are_printed_escaped(
+    tmp_path: Path, make_report: Make, make_record: Make, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An id or message holding ESC [ 31m (colour), a C1 CSI or a bidi override reaches no terminal raw."""
+    hostile = "TFC1\x1b[31m\x9b2J\u202e"
+    crashed = dataclasses.replace(
+        make_record(hostile, verdict=Verdict.ERROR, paired=False), message="boom\x1b]0;pwned\x07\nnext line"
+    )
+    base = save(tmp_path / "base.json", make_report(make_record(hostile)))
+    main(["compare", base, save(tmp_path / "new.json", make_report(crashed))])
+    out = capsys.readouterr().out
+    raw = sorted({f"U+{ord(c):04X}" for c in out if c != "\n" and (unicodedata.category(c) in ("Cc", "Cf"))})
+    assert (raw, "TFC1\\x1b[31m" in out) == ([], True), f"raw control characters {raw} in:\n{out!r}"
 
 
 def test_a_large_improvement_exits_0_and_suggests_refreshing_the_baseline(

@@ -48,6 +48,7 @@ def test_without_configuration_the_default_tolerance_applies(make_record: Make) 
         ({"kind_tolerances": {"axioms": 0.1}}, r"kind 'axioms'; kinds are axiom, claim, invariant"),
         ({"tolerence": 0.1}, r"Unknown key\(s\) tolerence"),
         ({"allow_mismatch": "yes"}, r"allow_mismatch must be true or false, got 'yes'"),
+        ({"allow_missing": 1}, r"allow_missing must be true or false, got 1"),
         ({"tolerances": [0.1]}, r"tolerances must be a table"),
     ],
 )
@@ -68,6 +69,19 @@ def test_the_command_line_allows_a_mismatch_whatever_the_file_says(tmp_path: Pat
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text("[tool.ranklens.gate]\nallow_mismatch = false\n")
     assert load_gate_config(pyproject, tmp_path / "unused.toml", allow_mismatch=True).allow_mismatch
+
+
+def test_allow_missing_is_read_from_pyproject(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[tool.ranklens.gate]\nallow_missing = true\n")
+    config = load_gate_config(None, pyproject)
+    assert (config.allow_missing, config.allow_mismatch) == (True, False), config
+
+
+def test_the_command_line_allows_missing_checks_whatever_the_file_says(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[tool.ranklens.gate]\nallow_missing = false\n")
+    assert load_gate_config(pyproject, tmp_path / "unused.toml", allow_missing=True).allow_missing
 
 
 def test_an_explicit_config_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:

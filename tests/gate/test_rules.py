@@ -3,6 +3,7 @@ fallbacks and comparability, each on synthetic records with known answers."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -109,10 +110,103 @@ def test_an_effect_without_a_stated_direction_is_a_change_to_review_not_a_regres
     assert found == {"TFC1": Status.CHANGED}, f"an undirected shift of -0.3 gave {found}"
 
 
-def test_checks_present_in_one_run_only_are_notes_not_regressions(make_report: Make, make_record: Make) -> None:
-    comparison = compare_reports(make_report(make_record("TFC1")), make_report(make_record("LNC1")), GateConfig())
+def test_checks_present_in_one_run_only_are_missing_and_new_not_regressions(
+    make_report: Make, make_record: Make
+) -> None:
+    comparison = compare_reports(
+        make_report(make_record("TFC1"), make_record("TFC2")),
+        make_report(make_record("TFC2"), make_record("LNC1")),
+        GateConfig(),
+    )
     found = {c.key: c.status for c in comparison.checks}
-    assert (found, comparison.regressed) == ({"TFC1": Status.MISSING, "LNC1": Status.NEW}, False), found
+    expected = {"TFC1": Status.MISSING, "TFC2": Status.UNCHANGED, "LNC1": Status.NEW}
+    assert (found, comparison.regressed) == (expected, False), found
+
+
+def test_a_check_missing_from_the_candidate_fails_the_gate_by_name(make_report: Make, make_record: Make) -> None:
+    comparison = compare_reports(
+        make_report(make_record("TFC1"), make_record("TFC2")), make_report(make_record("TFC2")), GateConfig()
+    )
+    named = [failure for failure in comparison.failures if "TFC1" in failure and "missing" in failure]
+    assert (comparison.failed, len(named)) == (True, 1), f"failures: {comparison.failures}"
+
+
+def test_an_allowed_missing_check_is_a_note_not_a_failure(make_report: Make, make_record: Make) -> None:
+    comparison = compare_reports(
+        make_report(make_record("TFC1"), make_record("TFC2")),
+        make_report(make_record("TFC2")),
+        GateConfig(allow_missing=True),
+    )
+    noted = any("TFC1" in note and "missing" in note for note in comparison.notes)
+    assert (comparison.failed, noted) == (False, True), f"failures {comparison.failures}, notes {comparison.notes}"
+
+
+def test_the_candidates_own_reason_for_a_missing_check_is_quoted(make_report: Make, make_record: Make) -> None:
+    new = make_report(make_record("TFC2"))
+    new["missing"] = [{"test_id": "axioms/t.py::test_tfc1", "check_id": "TFC1", "reason": "not run: Ctrl-C"}]
+    comparison = compare_reports(make_report(make_record("TFC1"), make_record("TFC2")), new, GateConfig())
+    assert any("not run: Ctrl-C" in failure for failure in comparison.failures), comparison.failures
+
+
+def test_a_regression_is_one_of_the_failures(make_report: Make, make_record: Make) -> None:
+    comparison = compare_reports(
+        make_report(make_record()), make_report(make_record(verdict=Verdict.FAIL)), GateConfig()
+    )
+    named = [failure for failure in comparison.failures if "TFC1" in failure and "pass -> fail" in failure]
+    assert (comparison.failed, comparison.regressed, len(named)) == (True, True, 1), comparison.failures
+
+
+@pytest.mark.parametrize("before", list(Verdict))
+def test_a_check_the_candidate_could_not_measure_is_a_regression_whatever_the_baseline_said(
+    make_report: Make, make_record: Make, before: Verdict
+) -> None:
+    crashed = dataclasses.replace(make_record(verdict=Verdict.ERROR, paired=False), message="ValueError: boom")
+    check = compare_reports(make_report(make_record(verdict=before)), make_report(crashed), GateConfig()).checks[0]
+    says = "could not be measured: ValueError: boom" in check.reasons
+    assert (check.status, says) == (Status.REGRESSED, True), f"{before} -> error: {check.status}, {check.reasons}"
+
+
+def test_a_new_check_the_candidate_could_not_measure_fails_the_gate(make_report: Make, make_record: Make) -> None:
+    crashed = dataclasses.replace(make_record("LNC1", verdict=Verdict.ERROR, paired=False), message="boom")
+    comparison = compare_reports(make_report(make_record()), make_report(make_record(), crashed), GateConfig())
+    assert any("LNC1" in f and "could not be measured" in f for f in comparison.failures), comparison.failures
+
+
+def test_a_candidate_without_checks_fails_even_when_missing_checks_are_allowed(
+    make_report: Make, make_record: Make
+) -> None:
+    comparison = compare_reports(make_report(make_record()), make_report(), GateConfig(allow_missing=True))
+    assert any("nothing to gate" in failure for failure in comparison.failures), comparison.failures
+
+
+def test_runs_that_share_no_check_fail_even_when_missing_checks_are_allowed(
+    make_report: Make, make_record: Make
+) -> None:
+    comparison = compare_reports(
+        make_report(make_record("TFC1")), make_report(make_record("LNC1")), GateConfig(allow_missing=True)
+    )
+    assert comparison.failed, f"nothing was compared, yet the gate passed; notes {comparison.notes}"
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [("interrupted", "interrupted by the user (Ctrl-C) after 1 of 1 checks"), ("error", "the session failed")],
+)
+def test_an_unfinished_candidate_fails_naming_its_status_and_reason(
+    make_report: Make, make_record: Make, status: str, reason: str
+) -> None:
+    new = make_report(make_record())
+    new.update(status=status, status_reason=reason)
+    failures = compare_reports(make_report(make_record()), new, GateConfig(allow_missing=True)).failures
+    assert any(status in f and reason in f for f in failures), f"failures of a {status} candidate: {failures}"
+
+
+def test_a_candidate_without_a_status_is_compared_with_a_note(make_report: Make, make_record: Make) -> None:
+    new = make_report(make_record())
+    del new["status"]
+    comparison = compare_reports(make_report(make_record()), new, GateConfig())
+    noted = any("predates completeness tracking" in note for note in comparison.notes)
+    assert (comparison.failed, noted) == (False, True), f"failures {comparison.failures}, notes {comparison.notes}"
 
 
 def test_an_error_record_without_params_is_matched_to_its_check_by_test_id(
@@ -147,6 +241,24 @@ def test_runs_on_other_cases_or_another_harness_are_refused(
 ) -> None:
     with pytest.raises(MismatchError, match=words):
         compare_reports(make_report(make_record()), make_report(make_record(), **change), GateConfig())
+
+
+DEFAULT_SIZE = "the checks' default sample size"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [(None, 50, f"baseline {DEFAULT_SIZE}, new 50"), (50, None, f"baseline 50, new {DEFAULT_SIZE}")],
+)
+def test_a_sample_size_mismatch_names_the_default_instead_of_none(
+    make_report: Make, make_record: Make, before: int | None, after: int | None, expected: str
+) -> None:
+    with pytest.raises(MismatchError) as refused:
+        compare_reports(
+            make_report(make_record(), sample_size=before), make_report(make_record(), sample_size=after), GateConfig()
+        )
+    message = str(refused.value)
+    assert (expected in message, "None" in message) == (True, False), message
 
 
 def test_an_allowed_mismatch_is_compared_and_noted(make_report: Make, make_record: Make) -> None:

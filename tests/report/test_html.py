@@ -3,6 +3,7 @@ graceful where data is missing or unusable. (tests/report/browser/ opens it in C
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ranklens.cli import main
-from ranklens.report import Report, read_report, write_report
+from ranklens.report import MissingCheck, Report, RunStatus, read_report, write_report
 from ranklens.report.html import CSP, render_html
 from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
 
@@ -69,7 +70,14 @@ def test_counterexamples_are_shown_as_text(page: str) -> None:
 def test_the_comparison_lists_regressions_before_unchanged_checks(page: str) -> None:
     gate = page[page.index('id="gate"') : page.index('id="summary"')]
     order = re.findall(r'class="badge (regressed|unchanged|improved)"', gate)
-    assert order[:2] == ["regressed", "regressed"] and set(order[2:]) == {"unchanged"}, order
+    assert order[:3] == ["regressed"] * 3 and set(order[3:]) == {"unchanged"}, order
+
+
+def test_the_comparison_says_failed_and_lists_the_failures_before_its_table(page: str) -> None:
+    gate = page[page.index('id="gate"') : page.index('id="summary"')]
+    failures = re.findall(r'<li class="failure">(.*?)</li>', gate)
+    first = gate.index('class="failures"') < gate.index('<table class="gate"') if failures else False
+    assert ("ranklens gate: FAILED" in gate, len(failures), first) == (True, 3, True), gate[:2000]
 
 
 def test_a_report_without_axioms_or_details_says_so_instead_of_drawing_empty_plots(tmp_path: Path) -> None:
@@ -93,7 +101,90 @@ def test_ranklens_render_with_a_baseline_includes_the_comparison(
 ) -> None:
     code = main(["render", str(full_report_path), "--baseline", str(baseline_path)])
     html = full_report_path.with_suffix(".html").read_text()
-    assert (code, "Against the baseline" in html, "2 regressed" in html) == (0, True, True), capsys.readouterr()
+    assert (code, "Against the baseline" in html, "3 regressed" in html) == (0, True, True), capsys.readouterr()
+
+
+def test_an_incomplete_run_shows_a_banner_with_its_reason_and_missing_checks(tmp_path: Path, injection: str) -> None:
+    missing = MissingCheck("axioms/test_tf.py::test_tfc2", "TFC2", f"not run {injection}")
+    report = Report(
+        {"id": "m"},
+        {},
+        0,
+        None,
+        [],
+        status=RunStatus.INTERRUPTED,
+        status_reason=f"stopped {injection}",
+        missing=[missing],
+    )
+    html = render_html(read_report(write_report(report, tmp_path / "r.json")))
+    banner = html[html.index('<section id="status"') : html.index("</section>", html.index('<section id="status"'))]
+    found = ("interrupted" in banner, "stopped &lt;script&gt;" in banner, "TFC2" in banner, "<script" in html)
+    assert found == (True, True, True, False), banner
+
+
+def test_a_complete_run_has_no_incomplete_banner(full_report_path: Path) -> None:
+    html = render_html(read_report(full_report_path))
+    assert '<section id="status"' not in html, "a complete report must not carry the incomplete-run banner"
+
+
+def test_ranklens_render_refuses_to_overwrite_its_json_input(
+    full_report_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = full_report_path.read_bytes()
+    code = main(["render", str(full_report_path), "-o", str(full_report_path.parent / "." / full_report_path.name)])
+    err = capsys.readouterr().err
+    assert (code, "choose an .html path" in err, full_report_path.read_bytes() == before) == (2, True, True), err
+
+
+def test_ranklens_render_refuses_to_overwrite_the_baseline(
+    full_report_path: Path, baseline_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = baseline_path.read_bytes()
+    code = main(["render", str(full_report_path), "--baseline", str(baseline_path), "-o", str(baseline_path)])
+    err = capsys.readouterr().err
+    assert (code, "choose an .html path" in err, baseline_path.read_bytes() == before) == (2, True, True), err
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [("existing-directory", "is a directory"), ("a-file/review.html", "is not a directory")],
+)
+def test_ranklens_render_finds_an_unwritable_output_before_rendering(
+    full_report_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    words: str,
+) -> None:
+    (tmp_path / "existing-directory").mkdir()
+    (tmp_path / "a-file").write_text("not a directory")
+    rendered: list[object] = []
+    monkeypatch.setattr("ranklens.report.html.render_html", lambda *a, **k: rendered.append(a) or "")
+    code = main(["render", str(full_report_path), "-o", str(tmp_path / target)])
+    err = capsys.readouterr().err
+    assert (code, words in err, rendered) == (2, True, []), f"exit {code}, rendered {len(rendered)}: {err}"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any directory")
+def test_ranklens_render_finds_a_directory_without_write_permission_before_rendering(
+    full_report_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    code = main(["render", str(full_report_path), "-o", str(locked / "new" / "review.html")])
+    err = capsys.readouterr().err
+    assert (code, "no permission to write" in err) == (2, True), f"exit {code}: {err}"
+
+
+def test_ranklens_render_of_a_file_that_is_not_utf8_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "r.json"
+    path.write_bytes(b"\xff\xfe{\x00}\x00")
+    code = main(["render", str(path)])
+    err = capsys.readouterr().err
+    assert (code, f"{str(path)!r} is not UTF-8 text" in err) == (2, True), f"exit {code}: {err}"
 
 
 def test_ranklens_run_writes_json_and_html_and_says_where(tmp_path: Path, tiny_checkpoint: Callable[..., Path]) -> None:

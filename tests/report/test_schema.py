@@ -13,7 +13,18 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from ranklens.report import InvalidReportError, Report, read_report, report_schema, schema_problems, write_report
+from ranklens.errors import RanklensError
+from ranklens.report import (
+    InvalidReportError,
+    MissingCheck,
+    Report,
+    RunStatus,
+    read_report,
+    report_schema,
+    report_status,
+    schema_problems,
+    write_report,
+)
 from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
 
 BASELINES = sorted((Path(__file__).resolve().parents[2] / "reports" / "baselines").glob("*.json"))
@@ -75,6 +86,59 @@ def test_a_schema_1_0_report_without_the_new_fields_is_still_read(tmp_path: Path
     assert (restored.cases, restored.effect.better) == ((), None), restored
 
 
+def test_a_report_says_whether_the_run_was_complete_and_what_is_missing(tmp_path: Path) -> None:
+    missing = MissingCheck("axioms/test_tf.py::test_tfc1", "TFC1", "not run: interrupted by the user")
+    reason = "interrupted by the user (Ctrl-C) after 0 of 1 checks"
+    written = Report(
+        {"id": "m"}, {}, 0, None, [], status=RunStatus.INTERRUPTED, status_reason=reason, missing=[missing]
+    )
+    data = read_report(write_report(written, tmp_path / "r.json"))
+    found = (report_status(data), data["status_reason"], [MissingCheck.from_dict(m) for m in data["missing"]])
+    assert found == (RunStatus.INTERRUPTED, reason, [missing]), found
+
+
+def test_a_report_is_complete_unless_said_otherwise() -> None:
+    data = Report({"id": "m"}, {}, 0, None, []).to_dict()
+    assert (data["status"], data["status_reason"], data["missing"]) == ("complete", "", []), data
+
+
+def test_a_report_from_before_completeness_tracking_has_no_status(tmp_path: Path) -> None:
+    path = tmp_path / "old.json"
+    path.write_text(
+        json.dumps({"schema_version": "1.1", "model": {"id": "m"}, "environment": {}, "seed": 0, "checks": []})
+    )
+    assert report_status(read_report(path)) is None, "a 1.1 report without status must read as status unknown"
+
+
+def test_a_1_2_report_without_a_status_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(
+        json.dumps({"schema_version": "1.2", "model": {"id": "m"}, "environment": {}, "seed": 0, "checks": []})
+    )
+    with pytest.raises(InvalidReportError, match="'status' is a required property"):
+        read_report(path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe{\x00}\x00", '{"schema_version": "1.1", "model": {"id": "caf\u00e9"}}'.encode("latin-1")],
+    ids=["utf-16", "latin-1"],
+)
+def test_a_report_that_is_not_utf8_is_refused_by_name(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "r.json"
+    path.write_bytes(content)
+    with pytest.raises(RanklensError, match=r"r\.json.* is not UTF-8 text"):
+        read_report(path)
+
+
+@pytest.mark.parametrize("content", ["[]", '"x"', "3", "null"])
+def test_json_that_is_not_an_object_is_refused_by_name(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(content)
+    with pytest.raises(RanklensError, match=r"r\.json.* holds a JSON \w+, not a ranklens report"):
+        read_report(path)
+
+
 def test_a_damaged_report_is_refused_with_the_place_of_the_problem(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     path.write_text(
@@ -101,3 +165,8 @@ def test_a_real_invariant_run_writes_a_report_that_meets_the_schema(
 def test_every_committed_baseline_meets_the_schema(baseline: Path) -> None:
     problems = schema_problems(json.loads(baseline.read_text()))
     assert problems == [], f"{baseline.name}: {problems}"
+
+
+@pytest.mark.parametrize("baseline", BASELINES, ids=[p.name for p in BASELINES])
+def test_every_committed_baseline_is_read(baseline: Path) -> None:
+    assert read_report(baseline)["checks"], f"{baseline.name} was read without checks"

@@ -22,7 +22,7 @@ from ranklens.gate.config import (
     load_gate_config,
     parse_tolerance,
 )
-from ranklens.gate.table import flagged_lines, headline, table
+from ranklens.gate.table import advisory_lines, failure_lines, flagged_lines, headline, printable, table
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -36,11 +36,14 @@ __all__ = [
     "Shift",
     "Status",
     "Tolerance",
+    "advisory_lines",
     "compare_reports",
+    "failure_lines",
     "flagged_lines",
     "headline",
     "load_gate_config",
     "parse_tolerance",
+    "printable",
     "require_comparable",
     "table",
 ]

@@ -35,5 +35,7 @@ class Baseline:
         return cls(path, report, config)
 
     def compare(self, new: Mapping[str, Any]) -> Comparison:
-        """Gate ``new`` (a plain report dict) against this baseline."""
+        """Gate ``new`` (a plain report dict) against this baseline; ``.failed`` is the decision.
+        Call it whenever there is a baseline, also for a run with no records: an empty, interrupted
+        or errored run is exactly what the gate must fail."""
         return compare_reports(self.report, new, self.config)

@@ -1,22 +1,37 @@
-"""The release gate: compare a new report with a baseline, check by check, two-sided.
+"""The release gate: compare a candidate report with a baseline, check by check, two-sided.
 
-The rule, written once (every output of the gate cites it):
+The rule, written once (every output of the gate cites it). The gate **fails**
+(:attr:`Comparison.failed`: exit 1 of ``ranklens compare``, exit status 1 under pytest) when the
+candidate is not a full comparison or a check regressed; :attr:`Comparison.failures` says why:
 
-- **Verdicts** rank ``pass`` > ``inconclusive`` > ``fail`` > ``error``. A check whose verdict
-  drops is a *regression*; one whose verdict rises is an *improvement*.
-- **Effects** are compared as a shift oriented by ``Effect.better`` (positive = better):
-  - *paired* when both records carry per-case outcomes: the mean over the cases both runs share of
-    ``new - base``, with a 95% Student-t interval. The same seed gives the same cases, so this sees
-    shifts that two overlapping intervals hide;
-  - *unpaired* otherwise (said in the output): ``new.value - base.value``, with the new interval
-    measured from the baseline's value. Weaker: it ignores the pairing.
-  A shift is a regression when it is below ``-tolerance`` and its interval lies below 0; an
-  improvement when above ``+tolerance`` with its interval above 0. Without a stated direction a
-  shift beyond tolerance is a *change* to review, never a regression.
-- A check in the baseline but not in the new run is *missing* (a note: ``-k`` may have skipped it);
-  one only in the new run is *new*. Neither fails the gate.
-- Runs with a different seed, sample size or ranklens version are not comparable: an error, unless
-  the user allows it, in which case each difference is a note.
+- **Unfinished run**: the candidate's ``status`` is ``interrupted`` or ``error``. Always, even when
+  missing checks are allowed: the records it has are the ones that happened to finish.
+- **Nothing to gate**: the candidate has no checks, or no check is in both runs. Always.
+- **Missing checks**: a check of the baseline has no record in the candidate (each is named, with
+  the candidate's reason when its ``missing`` list gives one). ``-k``, ``-m``, a path or a crash
+  before recording all look the same here: the candidate does not show the check still holds. The
+  user may allow it (``--allow-missing``, ``--ranklens-allow-missing``, ``[tool.ranklens.gate]
+  allow_missing = true``); each missing check is then a note.
+- **Unmeasured checks**: a candidate record with verdict ``error`` is a regression whatever the
+  baseline's verdict (nothing was compared); one of a check the baseline lacks fails the gate too.
+- **Regressions** (:attr:`Comparison.regressed`):
+  - verdicts rank ``pass`` > ``inconclusive`` > ``fail`` > ``error``; a check whose verdict drops
+    is a *regression*, one whose verdict rises an *improvement*;
+  - effects are compared as a shift oriented by ``Effect.better`` (positive = better): *paired*
+    when both records carry per-case outcomes (the mean over the cases both runs share of
+    ``new - base``, with a 95% Student-t interval; the same seed gives the same cases, so this sees
+    shifts that two overlapping intervals hide), *unpaired* otherwise (said in the output:
+    ``new.value - base.value``, the new interval measured from the baseline's value). A shift is a
+    regression when it is below ``-tolerance`` and its interval lies below 0; an improvement when
+    above ``+tolerance`` with its interval above 0. Without a stated direction a shift beyond
+    tolerance is a *change* to review, never a regression.
+
+Notes, not failures: a ``partial`` candidate that holds every check of the baseline; a candidate
+without a ``status`` (a report older than schema 1.2, which predates completeness tracking);
+checks only in the candidate (*new*); improvements; an incomplete baseline.
+
+Runs with a different seed, sample size or ranklens version are not comparable: an error
+(:class:`MismatchError`, bad input), unless the user allows it, in which case each difference is a note.
 """
 
 from __future__ import annotations
@@ -33,6 +48,7 @@ from scipy.stats import t as student_t
 
 from ranklens.errors import RanklensError
 from ranklens.gate.config import GateConfig, Tolerance
+from ranklens.report import MissingCheck, RunStatus, report_missing, report_status
 from ranklens.verdicts import Better, CaseOutcome, CheckResult, Effect, Verdict
 
 _VERDICT_RANK = {Verdict.PASS: 3, Verdict.INCONCLUSIVE: 2, Verdict.FAIL: 1, Verdict.ERROR: 0}
@@ -47,9 +63,9 @@ class Status(StrEnum):
     """Outcome of one check's comparison, in the order the gate lists them."""
 
     REGRESSED = "regressed"
+    MISSING = "missing"
     IMPROVED = "improved"
     CHANGED = "changed"
-    MISSING = "missing"
     NEW = "new"
     UNCHANGED = "unchanged"
 
@@ -100,13 +116,27 @@ class Comparison:
 
     checks: tuple[CheckComparison, ...]
     notes: tuple[str, ...] = ()
+    incomplete: tuple[str, ...] = ()
+    """Why the candidate is not a full comparison (unfinished, empty, missing or unmeasured checks)."""
 
     def having(self, status: Status) -> list[CheckComparison]:
         return [c for c in self.checks if c.status == status]
 
     @property
     def regressed(self) -> bool:
+        """A check's verdict or effect got worse (one kind of failure; see :attr:`failed`)."""
         return any(c.status == Status.REGRESSED for c in self.checks)
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Every reason the gate fails, in words: the candidate's incompleteness, then each regression."""
+        regressions = tuple(f"{c.key} regressed: {'; '.join(c.reasons)}" for c in self.having(Status.REGRESSED))
+        return self.incomplete + regressions
+
+    @property
+    def failed(self) -> bool:
+        """The gate's decision: what decides the exit status of ``ranklens compare`` and of pytest."""
+        return bool(self.failures)
 
 
 def mismatches(base: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -118,8 +148,13 @@ def mismatches(base: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         ("ranklens version", _ranklens_version(base), _ranklens_version(new)),
     ):
         if before != after:
-            found.append(f"{label} differs: baseline {before!r}, new {after!r}")
+            found.append(f"{label} differs: baseline {_shown(label, before)}, new {_shown(label, after)}")
     return found
+
+
+def _shown(label: str, value: object) -> str:
+    """A compared value in words: a null sample size means each check used its default."""
+    return "the checks' default sample size" if label == "sample size" and value is None else repr(value)
 
 
 def _ranklens_version(report: Mapping[str, Any]) -> object:
@@ -140,10 +175,30 @@ def require_comparable(base: Mapping[str, Any], new: Mapping[str, Any], *, allow
 
 
 def compare_reports(base: Mapping[str, Any], new: Mapping[str, Any], config: GateConfig) -> Comparison:
-    """Compare two reports (as read by :func:`~ranklens.report.read_report`)."""
+    """Compare two reports (as read by :func:`~ranklens.report.read_report`) by the module's rule."""
     notes = require_comparable(base, new, allow=config.allow_mismatch)
+    compared = _compare_all(base["checks"], new["checks"], config)
+    if any(c.shift is not None and not c.shift.paired for c in compared):
+        notes.append(
+            "some checks carry no per-case outcomes: their effects were compared unpaired "
+            "(new interval against the baseline's value), which ignores the pairing"
+        )
+    incomplete = [*_unfinished(new), *_nothing_to_gate(base, new, compared), *_unmeasured_new(compared)]
+    missing = _missing_checks(compared, report_missing(new))
+    if config.allow_missing:
+        notes += [f"allowed: {line}" for line in missing]
+    else:
+        incomplete += missing
+    notes += [*_status_notes(base, new), *_undeclared_expectations(compared, report_missing(new))]
+    return Comparison(tuple(compared), tuple(notes), tuple(incomplete))
+
+
+def _compare_all(
+    base: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]], config: GateConfig
+) -> list[CheckComparison]:
+    """Every check of either run, compared where both have it, in the order the gate lists them."""
     compared = []
-    for key, before, after in _pair_up(base["checks"], new["checks"]):
+    for key, before, after in _pair_up(base, new):
         if before is not None and after is not None:
             compared.append(compare_checks(key, before, after, config))
         elif before is not None:
@@ -151,13 +206,86 @@ def compare_reports(base: Mapping[str, Any], new: Mapping[str, Any], config: Gat
         elif after is not None:
             compared.append(CheckComparison(key, None, after, Status.NEW, config.tolerance(after)))
     order = list(Status)
-    compared.sort(key=lambda c: (order.index(c.status), c.key))
-    if any(c.shift is not None and not c.shift.paired for c in compared):
+    return sorted(compared, key=lambda c: (order.index(c.status), c.key))
+
+
+def _unfinished(new: Mapping[str, Any]) -> list[str]:
+    """The candidate stopped early or failed: what it holds is not the run that was asked for."""
+    status = report_status(new)
+    if status not in (RunStatus.INTERRUPTED, RunStatus.ERROR):
+        return []
+    reason = str(new.get("status_reason") or "no reason recorded")
+    return [f"the candidate run did not finish (status {status}): {reason}"]
+
+
+def _nothing_to_gate(base: Mapping[str, Any], new: Mapping[str, Any], compared: Sequence[CheckComparison]) -> list[str]:
+    """A comparison that compared no check would pass vacuously."""
+    if not new["checks"]:
+        return ["the candidate report has no checks: there is nothing to gate"]
+    if not base["checks"]:
+        return ["the baseline has no checks: there is nothing to gate against"]
+    if not any(c.base is not None and c.new is not None for c in compared):
+        return ["no check is in both reports: there is nothing to gate"]
+    return []
+
+
+def _missing_checks(compared: Sequence[CheckComparison], declared: Sequence[MissingCheck]) -> list[str]:
+    """One line per baseline check without a record in the candidate, with the candidate's reason."""
+    lines = []
+    for check in compared:
+        if check.status == Status.MISSING:
+            reason = _declared_reason(check.record, declared)
+            lines.append(f"missing {check.key}: the candidate has no record of it ({reason})")
+    return lines
+
+
+def _declared_reason(record: CheckResult, declared: Sequence[MissingCheck]) -> str:
+    """The candidate's own reason for lacking ``record``'s check: by test and check id, else by check id."""
+    exact = [m for m in declared if (m.test_id, m.check_id) == (record.test_id, record.check_id)]
+    same_check = [m for m in declared if m.check_id == record.check_id]
+    found = exact or same_check
+    return f"the candidate says: {found[0].reason}" if found else "the candidate does not say why"
+
+
+def _unmeasured_new(compared: Sequence[CheckComparison]) -> list[str]:
+    """Checks only the candidate has, that it could not measure: the run did not do what it ran."""
+    return [
+        f"new check {c.key} could not be measured: {_error_message(c.new)}"
+        for c in compared
+        if c.status == Status.NEW and c.new is not None and c.new.verdict == Verdict.ERROR
+    ]
+
+
+def _status_notes(base: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """What the two runs' statuses tell a reader that does not fail the gate by itself."""
+    notes = []
+    status = report_status(new)
+    if status is None:
         notes.append(
-            "some checks carry no per-case outcomes: their effects were compared unpaired "
-            "(new interval against the baseline's value), which ignores the pairing"
+            "the candidate report predates completeness tracking (schema < 1.2): "
+            "the gate cannot tell whether the run finished, only which checks it holds"
         )
-    return Comparison(tuple(compared), tuple(notes))
+    elif status == RunStatus.PARTIAL:
+        notes.append(f"the candidate is partial ({new.get('status_reason') or 'a selection of the suites'})")
+    base_status = report_status(base)
+    if base_status not in (None, RunStatus.COMPLETE):
+        reason = base.get("status_reason") or "no reason recorded"
+        notes.append(f"the baseline is {base_status} ({reason}): checks it lacks are not gated")
+    return notes
+
+
+def _undeclared_expectations(compared: Sequence[CheckComparison], declared: Sequence[MissingCheck]) -> list[str]:
+    """Checks the candidate expected but did not record, that the baseline lacks too (so not gated)."""
+    in_base = {c.record.check_id for c in compared if c.base is not None}
+    return [
+        f"the candidate expected {m.check_id} ({m.test_id}) but has no record of it: {m.reason}"
+        for m in declared
+        if m.check_id not in in_base
+    ]
+
+
+def _error_message(record: CheckResult | None) -> str:
+    return (record.message[:200] if record is not None and record.message else "") or "no message recorded"
 
 
 def compare_checks(key: str, base: CheckResult, new: CheckResult, config: GateConfig) -> CheckComparison:
@@ -166,6 +294,9 @@ def compare_checks(key: str, base: CheckResult, new: CheckResult, config: GateCo
     reasons: list[str] = []
     status = Status.UNCHANGED
     base_rank, new_rank = _VERDICT_RANK[base.verdict], _VERDICT_RANK[new.verdict]
+    if new.verdict == Verdict.ERROR:
+        status = Status.REGRESSED
+        reasons.append(f"could not be measured: {_error_message(new)}")
     if new_rank != base_rank:
         status = Status.REGRESSED if new_rank < base_rank else Status.IMPROVED
         reasons.append(f"verdict {base.verdict} -> {new.verdict}")
@@ -186,8 +317,6 @@ def compare_checks(key: str, base: CheckResult, new: CheckResult, config: GateCo
         reasons.append(f"effect renamed {base.effect.name} -> {new.effect.name}; compared by verdict only")
     if shift is not None and shift.paired and shift.n < max(len(base.cases), len(new.cases)):
         reasons.append(f"only {shift.n} of {max(len(base.cases), len(new.cases))} cases are in both runs")
-    if new.verdict == Verdict.ERROR and new.message:
-        reasons.append(f"error: {new.message[:200]}")
     return CheckComparison(key, base, new, status, tolerance, shift, tuple(reasons))
 
 

@@ -36,7 +36,7 @@ tolerance does not need to absorb sampling noise. Set it per check for effects o
 MARKER_KEY = "regression_tolerance"
 """Where a ``ranklens_tolerance`` marker's value travels in a record's ``threshold``."""
 
-_GATE_KEYS = {"tolerance", "allow_mismatch", "tolerances", "kind_tolerances"}
+_GATE_KEYS = {"tolerance", "allow_mismatch", "allow_missing", "tolerances", "kind_tolerances"}
 
 
 class GateConfigError(RanklensError):
@@ -63,6 +63,8 @@ class GateConfig:
     by_check: Mapping[str, Tolerance] = field(default_factory=dict)
     allow_mismatch: bool = False
     """Compare runs whose seed, sample size or ranklens version differ (warn instead of refusing)."""
+    allow_missing: bool = False
+    """Pass a candidate that lacks checks of the baseline (each a note instead of a failure)."""
 
     def tolerance(self, record: CheckResult) -> Tolerance:
         """The tolerance that applies to ``record`` (see the module docstring for the order)."""
@@ -96,10 +98,13 @@ class GateConfig:
             check_id: Tolerance(parse_tolerance(value, where=f"{source}.tolerances.{check_id}"), f"{source}.tolerances")
             for check_id, value in _subtable(table, "tolerances", source).items()
         }
-        allow = table.get("allow_mismatch", False)
-        if not isinstance(allow, bool):
-            raise GateConfigError(f"{source} allow_mismatch must be true or false, got {allow!r}.")
-        return cls(default=default, by_kind=by_kind, by_check=by_check, allow_mismatch=allow)
+        return cls(
+            default=default,
+            by_kind=by_kind,
+            by_check=by_check,
+            allow_mismatch=_flag(table, "allow_mismatch", source),
+            allow_missing=_flag(table, "allow_missing", source),
+        )
 
     @classmethod
     def from_pyproject(cls, path: Path | None) -> GateConfig:
@@ -118,13 +123,19 @@ class GateConfig:
         return cls.from_table(table, source="[tool.ranklens.gate]")
 
 
-def load_gate_config(explicit: Path | None, fallback: Path, *, allow_mismatch: bool = False) -> GateConfig:
+def load_gate_config(
+    explicit: Path | None, fallback: Path, *, allow_mismatch: bool = False, allow_missing: bool = False
+) -> GateConfig:
     """The gate settings from ``explicit`` (which must exist) or else ``fallback`` (which may not);
-    ``allow_mismatch`` from the command line turns mismatches into notes whatever the file says."""
+    ``allow_mismatch`` and ``allow_missing`` from the command line allow whatever the file says."""
     if explicit is not None and not explicit.is_file():
         raise GateConfigError(f"No file at {str(explicit)!r} to read [tool.ranklens.gate] from; pass a pyproject.toml.")
     config = GateConfig.from_pyproject(explicit or fallback)
-    return replace(config, allow_mismatch=True) if allow_mismatch else config
+    return replace(
+        config,
+        allow_mismatch=config.allow_mismatch or allow_mismatch,
+        allow_missing=config.allow_missing or allow_missing,
+    )
 
 
 def parse_tolerance(value: object, *, where: str) -> float:
@@ -134,6 +145,13 @@ def parse_tolerance(value: object, *, where: str) -> float:
             f"{where} must be a non-negative number in the effect's units (e.g. 0.05), got {value!r}."
         )
     return float(value)
+
+
+def _flag(table: Mapping[str, Any], key: str, source: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise GateConfigError(f"{source} {key} must be true or false, got {value!r}.")
+    return value
 
 
 def _subtable(table: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:

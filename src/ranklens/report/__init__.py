@@ -2,10 +2,15 @@
 
 from ranklens.report.json_report import (
     SCHEMA_VERSION,
+    MissingCheck,
     Report,
+    RunStatus,
     environment,
     plain,
     read_report,
+    report_missing,
+    report_status,
+    require_writable,
     write_atomic,
     write_report,
 )
@@ -14,11 +19,16 @@ from ranklens.report.schema import InvalidReportError, report_schema, schema_pro
 __all__ = [
     "SCHEMA_VERSION",
     "InvalidReportError",
+    "MissingCheck",
     "Report",
+    "RunStatus",
     "environment",
     "plain",
     "read_report",
+    "report_missing",
     "report_schema",
+    "report_status",
+    "require_writable",
     "schema_problems",
     "validate_report",
     "write_atomic",

@@ -5,10 +5,12 @@ No script, font, stylesheet or image is fetched: the CSS is inlined, plots are i
 load, so a string that slipped through escaping still could not run. Every string from data goes
 through :mod:`markupsafe`, which escapes whatever is not already markup.
 
-What a reviewer sees, top to bottom: the model and the verdict counts; with a baseline, the gate's
-comparison (regressions first); the summary table; a forest plot of the axioms' effects; one card
-per check that has more to show (its message, the plots its ``details`` allow, its minimal
-counterexamples, the remaining details); and the model, environment and seed.
+What a reviewer sees, top to bottom: the model and the verdict counts; a banner when the run is
+not complete (partial, interrupted, error: its reason and the checks it is missing); with a
+baseline, the gate's decision and its failures, then its comparison (regressions first); the
+summary table; a forest plot of the axioms' effects; one card per check that has more to show
+(its message, the plots its ``details`` allow, its minimal counterexamples, the remaining
+details); and the model, environment and seed.
 
 The plots a check's ``details`` can ask for (documented field by field in ``schema.json``):
 ``head_recovery`` (+ ``heads_found``) → layer x head heatmap; ``tf_curve`` and ``length_curve`` →
@@ -30,7 +32,7 @@ from markupsafe import Markup
 
 from ranklens.gate import CheckComparison, Comparison, Status, headline
 from ranklens.report import svg
-from ranklens.report.json_report import write_atomic
+from ranklens.report.json_report import RunStatus, report_missing, report_status, write_atomic
 from ranklens.verdicts import CheckResult, Kind, Verdict
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -53,6 +55,7 @@ def render_html(report: Mapping[str, Any], *, comparison: Comparison | None = No
     model = report.get("model", {})
     body = [
         _header(report, checks),
+        _status_banner(report),
         _gate(comparison, baseline) if comparison is not None else Markup(""),
         _summary(anchored),
         _forest(checks),
@@ -85,17 +88,34 @@ def _header(report: Mapping[str, Any], checks: Sequence[CheckResult]) -> Markup:
     )
     return Markup(
         '<header><h1>ranklens report</h1><p class="model">{}</p><p>{} checks: {}</p>'
-        '<p class="muted">seed {} · sample size {} · created {} · schema {}</p>'
+        '<p class="muted">run {} · seed {} · sample size {} · created {} · schema {}</p>'
         '<nav><a href="#summary">summary</a> <a href="#axioms">axioms</a> <a href="#checks">checks</a> '
         '<a href="#environment">model &amp; environment</a></nav></header>'
     ).format(
         model.get("id") or "unknown model",
         len(checks),
         counts or "none",
+        report_status(report) or "status not recorded",
         report.get("seed"),
         report.get("sample_size") or "each check's default",
         report.get("created", "?"),
         report.get("schema_version"),
+    )
+
+
+def _status_banner(report: Mapping[str, Any]) -> Markup:
+    """A run that is not complete says so before anything else: its verdicts cover only part of the suites."""
+    status = report_status(report)
+    if status in (None, RunStatus.COMPLETE):
+        return Markup("")
+    missing = Markup("").join(
+        Markup("<li><code>{}</code> ({}): {}</li>").format(m.check_id, m.test_id, m.reason)
+        for m in report_missing(report)
+    )
+    return Markup('<section id="status" class="banner {0}"><h2>Incomplete run: {0}</h2><p>{1}</p>{2}</section>').format(
+        status,
+        report.get("status_reason") or "No reason was recorded.",
+        Markup("<p>Checks expected but not recorded:</p><ul>{}</ul>").format(missing) if missing else Markup(""),
     )
 
 
@@ -106,16 +126,18 @@ def _gate(comparison: Comparison, baseline: str) -> Markup:
     rows = Markup("").join(_gate_row(c) for c in flagged)
     quiet = Markup("").join(_gate_row(c) for c in unchanged)
     notes = Markup("").join(Markup("<li>{}</li>").format(note) for note in comparison.notes)
+    failures = Markup("").join(Markup('<li class="failure">{}</li>').format(f) for f in comparison.failures)
     head = Markup(
         "<thead><tr><th>status</th><th>check</th><th>verdict</th><th>effect: baseline → new</th>"
         "<th>shift [95% CI]</th><th>tolerance</th><th>why</th></tr></thead>"
     )
     return Markup(
-        '<section id="gate"><h2>Against the baseline</h2><p>{} (baseline: <code>{}</code>)</p>'
+        '<section id="gate"><h2>Against the baseline</h2><p>{} (baseline: <code>{}</code>)</p>{}'
         '<table class="gate">{}<tbody>{}</tbody></table>{}{}</section>'
     ).format(
         headline(comparison),
         baseline,
+        Markup('<ul class="failures">{}</ul>').format(failures) if failures else Markup(""),
         head,
         rows,
         Markup(

@@ -3,8 +3,10 @@
 The layout is the contract of DESIGN.md; other tools read it. ``SCHEMA_VERSION`` changes with
 any change of meaning: the major part when a reader written for the old layout would misread
 the new one, the minor part when fields are only added (1.1 added ``effect.better`` and
-``cases``). ``schema.json`` beside this module is the contract in machine-readable form; every
-report is validated against it when written and when read.
+``cases``; 1.2 added ``status``, ``status_reason`` and ``missing``, so that the gate can tell a
+finished run from one that stopped early or ran a subset). ``schema.json`` beside this module is
+the contract in machine-readable form; every report is validated against it when written and when
+read.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import platform
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
@@ -27,19 +29,51 @@ from ranklens.errors import RanklensError
 from ranklens.report.schema import validate_report
 from ranklens.verdicts import CheckResult
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 _VERSIONED_PACKAGES = ("ranklens", "torch", "transformers", "sentence-transformers", "tokenizers", "numpy", "scipy")
+
+
+class RunStatus(StrEnum):
+    """Whether a run covered what it was asked to: the gate refuses to pass what is not a full run."""
+
+    COMPLETE = "complete"
+    PARTIAL = "partial"
+    """A -k, -m or path selection ran a subset of the product suites."""
+    INTERRUPTED = "interrupted"
+    """Stopped before the end (Ctrl-C, -x, a crash of the session)."""
+    ERROR = "error"
+    """The model could not be loaded or the session failed before checks ran."""
+
+
+@dataclass(frozen=True)
+class MissingCheck:
+    """A check that was expected in the run but produced no record, and why."""
+
+    test_id: str
+    check_id: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> MissingCheck:
+        return cls(str(record["test_id"]), str(record["check_id"]), str(record["reason"]))
 
 
 @dataclass(frozen=True)
 class Report:
-    """One run: the model, where it ran, the seed, and one record per check."""
+    """One run: the model, where it ran, the seed, one record per check, and whether it finished."""
 
     model: Mapping[str, Any]
     environment: Mapping[str, Any]
     seed: int
     sample_size: int | None
     checks: Sequence[CheckResult] = ()
+    status: RunStatus = RunStatus.COMPLETE
+    status_reason: str = ""
+    """One sentence on the status, e.g. the load error or "-k selected 3 of 26 checks"."""
+    missing: Sequence[MissingCheck] = ()
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     schema_version: str = SCHEMA_VERSION
 
@@ -47,13 +81,28 @@ class Report:
         return {
             "schema_version": self.schema_version,
             "created": self.created,
+            "status": str(self.status),
+            "status_reason": self.status_reason,
             "model": dict(self.model),
             "environment": dict(self.environment),
             "seed": self.seed,
             "sample_size": self.sample_size,
             "summary": _summary(self.checks),
+            "missing": [m.to_dict() for m in sorted(self.missing, key=lambda m: (m.test_id, m.check_id))],
             "checks": [check.to_dict() for check in sorted(self.checks, key=lambda c: (c.test_id, c.check_id))],
         }
+
+
+def report_status(data: Mapping[str, Any]) -> RunStatus | None:
+    """The run's status as a plain report dict records it; None for a report older than 1.2,
+    which does not say whether the run was complete."""
+    value = data.get("status")
+    return None if value is None else RunStatus(value)
+
+
+def report_missing(data: Mapping[str, Any]) -> tuple[MissingCheck, ...]:
+    """The checks a plain report dict says were expected but produced no record (none before 1.2)."""
+    return tuple(MissingCheck.from_dict(record) for record in data.get("missing", ()))
 
 
 def _summary(checks: Sequence[CheckResult]) -> dict[str, int]:
@@ -117,13 +166,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
 def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Load a report and check it is one this version of ranklens can read (schema major and fields)."""
     source = Path(path)
-    if not source.is_file():
-        raise RanklensError(f"No report at {str(source)!r}; pass the path of a report.json written by ranklens.")
-    try:
-        data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise RanklensError(f"{str(source)!r} is not valid JSON ({error}); is it a ranklens report?") from error
-    found = str(data.get("schema_version", "")) if isinstance(data, dict) else ""
+    data = _json_object(source)
+    found = str(data.get("schema_version", ""))
     if found.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         raise RanklensError(
             f"{str(source)!r} has report schema_version {found or 'missing'!r}; this ranklens reads "
@@ -131,6 +175,56 @@ def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
         )
     validate_report(data, source=repr(str(source)))
     return data
+
+
+def _json_object(source: Path) -> dict[str, Any]:
+    """The JSON object in ``source``, or an error naming the file and what is wrong with it."""
+    if not source.is_file():
+        raise RanklensError(f"No report at {str(source)!r}; pass the path of a report.json written by ranklens.")
+    hint = "is it a ranklens report?"
+    try:
+        data = json.loads(source.read_bytes().decode("utf-8"))
+    except OSError as error:
+        raise RanklensError(f"Cannot read {str(source)!r}: {error.strerror or error}.") from error
+    except UnicodeDecodeError as error:
+        raise RanklensError(
+            f"{str(source)!r} is not UTF-8 text (byte {error.object[error.start]:#04x} at offset {error.start}); "
+            f"ranklens writes reports as UTF-8 JSON: {hint}"
+        ) from error
+    except json.JSONDecodeError as error:
+        raise RanklensError(f"{str(source)!r} is not valid JSON ({error}); {hint}") from error
+    if not isinstance(data, dict):
+        raise RanklensError(
+            f"{str(source)!r} holds a JSON {_json_type(data)}, not a ranklens report (a JSON object); {hint}"
+        )
+    return data
+
+
+def _json_type(value: object) -> str:
+    names = {list: "array", str: "string", bool: "boolean", int: "number", float: "number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def require_writable(path: str | os.PathLike[str]) -> Path:
+    """Raise :class:`RanklensError` now if no file can be written at ``path`` (a directory is there,
+    a parent is a file, or no permission), so a run or a render fails before its work, not after."""
+    target = Path(path)
+    if target.is_dir():
+        raise RanklensError(f"Cannot write to {str(target)!r}: it is a directory; pass a file path.")
+    ancestor = _nearest_existing(target.parent)
+    if not ancestor.is_dir():
+        raise RanklensError(f"Cannot write {str(target)!r}: {str(ancestor)!r} is not a directory.")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise RanklensError(f"Cannot write {str(target)!r}: no permission to write in {str(ancestor)!r}.")
+    return target
+
+
+def _nearest_existing(directory: Path) -> Path:
+    """``directory`` or its closest ancestor that exists (``write_atomic`` creates the rest)."""
+    for candidate in (directory, *directory.parents):
+        if candidate.exists():
+            return candidate
+    return Path.cwd()
 
 
 def plain(value: Any) -> Any:
