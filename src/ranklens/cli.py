@@ -4,9 +4,10 @@
     ranklens compare BASE.json NEW.json     ranklens render report.json -o report.html
     ranklens fixtures build [NAME ...]      ranklens fixtures list      ranklens fixtures path NAME
 
-Exit status: pytest's for ``run`` (1 when a check regressed against ``--baseline``); for
-``compare`` 0 when clean, 1 on a regression, 2 on bad input; 0 on success and 2 on bad input
-otherwise. The CLI and the plugin share one option table (:mod:`ranklens.plugin.options`); the
+Exit status: pytest's for ``run`` (1 when the gate against ``--baseline`` failed); for
+``compare`` 0 when the gate passes, 1 when it fails (a regression, a missing check, an incomplete
+candidate: the rule is in :mod:`ranklens.gate.compare`), 2 on bad input; 0 on success and 2 on bad
+input otherwise. The CLI and the plugin share one option table (:mod:`ranklens.plugin.options`); the
 CLI drops the ``--ranklens-`` prefix.
 """
 
@@ -16,24 +17,30 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ranklens.errors import RanklensError
 from ranklens.plugin.options import OPTIONS, Settings
 from ranklens.resources import SUITES
 
+if TYPE_CHECKING:
+    from ranklens.gate import GateConfig
+
 EXIT_REGRESSION = 1
+"""``ranklens compare``: the gate failed (a regression, a missing check, an incomplete candidate)."""
 EXIT_BAD_INPUT = 2
-_RUN_WRITES = ("ranklens_json", "ranklens_html")
-"""Options ``run`` sets itself, from ``--out``."""
+EXIT_PYTEST_USAGE = 4
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    ours, passthrough = (words[: words.index("--")], words[words.index("--") + 1 :]) if "--" in words else (words, [])
     parser = _parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "run":
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args = parser.parse_args(ours)  # an unknown flag is an error here (exit 2), not a pytest usage error
+    if passthrough and args.command != "run":
+        parser.error(f"only `ranklens run` passes arguments after -- on (to pytest): {' '.join(passthrough)}")
     try:
-        return int(args.handler(args, extra))
+        return int(args.handler(args, passthrough))
     except RanklensError as error:
         print(f"ranklens: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -49,10 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Arguments after -- go to pytest unchanged (e.g. -- -n 2 -k TFC1).",
     )
     for option in OPTIONS:
-        if option.dest not in _RUN_WRITES:
-            run.add_argument(option.cli_flag, **option.argparse_kwargs())
+        run.add_argument(option.cli_flag, **option.argparse_kwargs())
     run.add_argument(
-        "--out", type=Path, default=Path("reports") / "latest", help="report directory (report.json, report.html)"
+        "--out",
+        type=Path,
+        default=Path("reports") / "latest",
+        help="report directory: report.json and report.html (--json and --html override each)",
     )
     run.add_argument(
         "--suite",
@@ -64,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
 
     compare = commands.add_parser(
         "compare",
-        help="gate a report against a baseline: a table on stdout; exit 0 clean, 1 regression, 2 bad input",
+        help="gate a report against a baseline: a table on stdout; exit 0 passed, 1 gate failed "
+        "(regression, missing checks, incomplete run), 2 bad input",
     )
     compare.add_argument("baseline", type=Path, metavar="BASE.json")
     compare.add_argument("new", type=Path, metavar="NEW.json")
@@ -94,69 +104,91 @@ def _parser() -> argparse.ArgumentParser:
 def _gate_arguments(parser: argparse.ArgumentParser) -> None:
     """The gate options of the shared table, for the commands that gate outside pytest."""
     for option in OPTIONS:
-        if option.dest in ("ranklens_allow_mismatch", "ranklens_config"):
+        if option.dest in ("ranklens_allow_mismatch", "ranklens_allow_missing", "ranklens_config"):
             parser.add_argument(option.cli_flag, **option.argparse_kwargs())
 
 
-def _run(args: argparse.Namespace, extra: list[str]) -> int:
+def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
+    """The product suites under pytest, with the report in ``--out``; pytest's exit status, except
+    that a usage error (a bad option, a model that does not load) is 2 like every CLI input error."""
     import pytest
 
-    from ranklens.fixtures.registry import DEFAULT_MODEL
-    from ranklens.models.checkpoint import locate_checkpoint
     from ranklens.resources import suite_paths, suites_root
 
-    settings = Settings.from_values(lambda dest: getattr(args, dest, None))
-    if settings.model:
-        locate_checkpoint(settings.model, revision=settings.revision, allow_pickle=settings.allow_pickle)
-    else:  # build the default model here, where a progress bar can be shown, not inside pytest
-        args.ranklens_model = str(_build_with_progress(DEFAULT_MODEL))
+    out: Path = args.out
+    args.ranklens_json = (args.ranklens_json or out / "report.json").resolve()
+    args.ranklens_html = (args.ranklens_html or out / "report.html").resolve()
+    try:
+        Settings.from_values(lambda dest: getattr(args, dest, None))  # a bad value stops here, before pytest
+    except ValueError as error:
+        raise RanklensError(str(error)) from error
     if args.ranklens_config is None and Path("pyproject.toml").is_file():
         args.ranklens_config = Path("pyproject.toml").resolve()  # the user's project, not the suites' rootdir
-    out: Path = args.out
-    json_path, html_path = out / "report.json", out / "report.html"
     pytest_args = [
         *map(str, suite_paths(tuple(args.suite or SUITES))),
         *("-c", str(Path(__file__).with_name("suites.ini")), "--rootdir", str(suites_root())),
-        *("--ranklens-json", str(json_path.resolve()), "--ranklens-html", str(html_path.resolve())),
     ]
     for option in OPTIONS:
         value = getattr(args, option.dest, None)
-        if value is None or value is False:
-            continue
-        pytest_args += [option.flag] if value is True else [option.flag, str(value)]
-    code = pytest.main([*pytest_args, *[a for a in extra if a != "--"]])
-    if json_path.exists():
-        html = f" and {html_path}" if html_path.exists() else ""
-        print(f"ranklens: report written to {json_path}{html}")
-    return int(code)
+        if value is True:
+            pytest_args.append(option.flag)
+        elif value is not None and value is not False:
+            pytest_args.append(f"{option.flag}={value}")
+    code = int(pytest.main([*pytest_args, *passthrough]))
+    return EXIT_BAD_INPUT if code == EXIT_PYTEST_USAGE else code
 
 
 def _compare(args: argparse.Namespace, _: list[str]) -> int:
-    from ranklens.gate import compare_reports, load_gate_config, table
+    from ranklens.gate import compare_reports, table
     from ranklens.report import read_report
 
-    config = load_gate_config(args.ranklens_config, Path("pyproject.toml"), allow_mismatch=args.ranklens_allow_mismatch)
-    comparison = compare_reports(read_report(args.baseline), read_report(args.new), config)
+    comparison = compare_reports(read_report(args.baseline), read_report(args.new), _gate_config(args))
     print(table(comparison, baseline=str(args.baseline)))
-    return EXIT_REGRESSION if comparison.regressed else 0
+    return EXIT_REGRESSION if comparison.failed else 0
 
 
 def _render(args: argparse.Namespace, _: list[str]) -> int:
-    from ranklens.gate import compare_reports, load_gate_config
-    from ranklens.report import read_report
+    from ranklens.gate import compare_reports
+    from ranklens.report import read_report, require_writable
     from ranklens.report.html import write_html
 
     report = read_report(args.report)
+    output: Path = args.output or args.report.with_suffix(".html")
+    _refuse_overwriting_inputs(output, [args.report, args.baseline])
+    require_writable(output)
     comparison = None
     if args.baseline is not None:
-        config = load_gate_config(
-            args.ranklens_config, Path("pyproject.toml"), allow_mismatch=args.ranklens_allow_mismatch
-        )
-        comparison = compare_reports(read_report(args.baseline), report, config)
-    output = args.output or args.report.with_suffix(".html")
+        comparison = compare_reports(read_report(args.baseline), report, _gate_config(args))
     write_html(report, output, comparison=comparison, baseline=str(args.baseline or ""))
     print(f"ranklens: HTML report written to {output}")
     return 0
+
+
+def _gate_config(args: argparse.Namespace) -> GateConfig:
+    """The gate settings of ``compare`` and ``render``: pyproject.toml's, allowed further by flags."""
+    from ranklens.gate import load_gate_config
+
+    return load_gate_config(
+        args.ranklens_config,
+        Path("pyproject.toml"),
+        allow_mismatch=bool(args.ranklens_allow_mismatch),
+        allow_missing=bool(args.ranklens_allow_missing),
+    )
+
+
+def _refuse_overwriting_inputs(output: Path, inputs: Sequence[Path | None]) -> None:
+    """``render -o`` must never replace a JSON report it reads: that would destroy the source of truth."""
+    for source in inputs:
+        if source is not None and _same_file(output, source):
+            raise RanklensError(
+                f"Refusing to write the HTML page over its input {str(source)!r}; choose an .html path with -o."
+            )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    if first.resolve() == second.resolve():
+        return True
+    return first.exists() and second.exists() and first.samefile(second)
 
 
 def _build_with_progress(name: str) -> Path:

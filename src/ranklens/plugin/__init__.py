@@ -18,28 +18,52 @@ test's tolerance (see :mod:`ranklens.gate.config`).
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from ranklens.errors import RanklensError
-from ranklens.gate import MARKER_KEY, Baseline, Status, flagged_lines, headline, load_gate_config, parse_tolerance
+from ranklens.fixtures.registry import DEFAULT_MODEL
+from ranklens.gate import (
+    MARKER_KEY,
+    Baseline,
+    advisory_lines,
+    failure_lines,
+    headline,
+    load_gate_config,
+    parse_tolerance,
+    printable,
+)
 from ranklens.models import Pair, Reranker
-from ranklens.models.checkpoint import locate_checkpoint
+from ranklens.plugin import rootdir
 from ranklens.plugin.circuits import circuit_samples, progress_bar, soft_tf_claim  # noqa: F401 - registers the suite fixtures
+from ranklens.plugin.completeness import WORKER_OUTPUT_KEY
 from ranklens.plugin.options import OPTIONS, Settings
+from ranklens.plugin.progress import terminal_progress
 from ranklens.plugin.session import EXPECTS_PROPERTY, RanklensSession, record_properties
 from ranklens.plugin.suites import axiom_check, axiom_family  # noqa: F401 - registers the suite fixtures
 from ranklens.verdicts import CheckResult
 
 _SESSION_KEY = pytest.StashKey[RanklensSession]()
+_BUILD_ANNOUNCEMENT = (
+    f"no --model given, so the suites test the embedded default model {DEFAULT_MODEL}. It is not built yet: "
+    "training it offline from the pretrained MiniLM weights takes about 6 minutes on 2 CPU cores, once; "
+    "later runs reuse it from the cache (`ranklens fixtures list` shows where)."
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ranklens", "ranklens: test what a cross-encoder reranker computes")
     for option in OPTIONS:
-        group.addoption(option.flag, **option.argparse_kwargs())
+        group.addoption(*option.pytest_flags, **option.argparse_kwargs())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """``pytest --model PATH`` must not take PATH for the rootdir (see :mod:`ranklens.plugin.rootdir`)."""
+    rootdir.realign(early_config, args)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,7 +78,7 @@ def pytest_configure(config: pytest.Config) -> None:
         baseline = None if _is_worker(config) else _baseline(settings, Path(config.rootpath))
     except (ValueError, RanklensError) as error:
         raise pytest.UsageError(f"ranklens: {error}") from error
-    state = RanklensSession(settings, Path(config.rootpath), _default_model, baseline)
+    state = RanklensSession(settings, Path(config.rootpath), baseline)
     config.stash[_SESSION_KEY] = state
     if not _is_worker(config):
         config.pluginmanager.register(_ControllerHooks(state), "ranklens-controller")
@@ -64,28 +88,72 @@ def _baseline(settings: Settings, rootdir: Path) -> Baseline | None:
     """The baseline and gate settings, parsed and checked before anything runs."""
     if settings.baseline_path is None:
         return None
-    gate = load_gate_config(settings.config_path, rootdir / "pyproject.toml", allow_mismatch=settings.allow_mismatch)
+    gate = load_gate_config(
+        settings.config_path,
+        rootdir / "pyproject.toml",
+        allow_mismatch=settings.allow_mismatch,
+        allow_missing=settings.allow_missing,
+    )
     return Baseline.for_run(settings.baseline_path, gate, seed=settings.seed, sample_size=settings.sample_size)
-
-
-def _default_model() -> str:
-    from ranklens.fixtures.registry import DEFAULT_MODEL, fixture_path
-
-    return str(fixture_path(DEFAULT_MODEL))
 
 
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Fail fast on a bad ``--model``: find and validate it before any test runs (no weights read)."""
-    settings = session.config.stash[_SESSION_KEY].settings
-    if settings.model and not _is_worker(session.config):
+    """Load the model once, before any test: a checkpoint that cannot be used stops the session
+    with one paragraph (cause and fix) and exit status 4, and leaves any earlier report intact."""
+    config = session.config
+    state = config.stash[_SESSION_KEY]
+    state.completeness.select_paths(config.args, config.invocation_params.dir)
+    if _is_worker(config) or not (state.settings.model or state.completeness.targets_product_suites):
+        return  # e.g. the harness's own tests: a suite elsewhere loads the model when its fixture asks
+    try:
+        with terminal_progress(config, f"building {DEFAULT_MODEL}", announce=_BUILD_ANNOUNCEMENT) as progress:
+            state.model_path(progress=progress)
+        state.reranker()
+        state.check_window()
+    except Exception as error:  # any failure to load is the user's checkpoint, not a test result
+        message = _load_failure(error, state.settings)
         try:
-            locate_checkpoint(settings.model, revision=settings.revision, allow_pickle=settings.allow_pickle)
-        except RanklensError as error:
-            raise pytest.UsageError(f"ranklens: {error}") from error
+            state.write_error_report(message)
+        except (OSError, RanklensError) as write_error:
+            message += f" (The error report could not be written either: {write_error}.)"
+        raise pytest.UsageError(f"ranklens: {message}") from error
+    if config.getoption("numprocesses", None):
+        state.release_model()  # each xdist worker loads its own copy
+
+
+def _load_failure(error: Exception, settings: Settings) -> str:
+    """One paragraph: what failed to load and why; the traceback only with --ranklens-debug."""
+    message = (
+        str(error)
+        if isinstance(error, RanklensError)
+        else (
+            f"the model could not be loaded: {type(error).__name__}: {error}. This is not a problem ranklens "
+            "recognises; check that the checkpoint loads with transformers' AutoModelForSequenceClassification, "
+            "or run again with --ranklens-debug for the traceback."
+        )
+    )
+    if settings.debug:
+        message += "\n" + "".join(traceback.format_exception(error))
+    return " ".join(message.split()) if not settings.debug else message
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Note the checks this run is expected to record (each xdist worker sends its own list)."""
+    state = session.config.stash[_SESSION_KEY]
+    state.completeness.expect(session.items)
+    if _is_worker(session.config):
+        session.config.workeroutput[WORKER_OUTPUT_KEY] = state.completeness.worker_output()  # type: ignore[attr-defined]
+
+
+def pytest_deselected(items: Sequence[pytest.Item]) -> None:
+    if items:
+        config = items[0].config
+        config.stash[_SESSION_KEY].completeness.deselect(items)
 
 
 class _ControllerHooks:
@@ -101,32 +169,49 @@ class _ControllerHooks:
             crash = getattr(report.longrepr, "reprcrash", None)
             failure = getattr(crash, "message", None) or f"{report.when} failed"
         self.state.collect(report.nodeid, list(report.user_properties), failure)
+        if report.skipped and not self.state.recorded(report.nodeid):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            self.state.completeness.skip(report.nodeid, str(reason).removeprefix("Skipped: "))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: object, error: object) -> None:
+        """An xdist worker finished: merge the checks it collected."""
+        output = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
+        if output:
+            self.state.completeness.merge(output)
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         try:
-            self.state.write_report()
+            self.state.write_report(interrupted=interrupted)
         except (OSError, RanklensError) as error:
             self.report_error = str(error)
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
         comparison = self.state.comparison
-        if comparison is not None and comparison.regressed and session.exitstatus == pytest.ExitCode.OK:
+        if comparison is not None and comparison.failed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.report_error:
             terminalreporter.write_line(f"ranklens: could not write the report: {self.report_error}", red=True)
-        if not self.state.records:
+        if self.state.report_path is None:
             return
         counts: dict[str, int] = {}
         for record in self.state.records.values():
             counts[str(record.verdict)] = counts.get(str(record.verdict), 0) + 1
-        summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+        summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items())) or "none"
         model = (self.state.model_info or {}).get("id", self.state.settings.model)
         terminalreporter.section("ranklens")
         terminalreporter.write_line(f"{len(self.state.records)} checks on {model}: {summary}")
-        if self.state.report_path is not None:
-            terminalreporter.write_line(f"JSON report: {self.state.report_path}")
+        target = self.state.report_target()
+        if self.state.report_path != target:
+            terminalreporter.write_line(
+                f"this run is not complete ({self.state.status_reason}); the complete report at {target} "
+                "was kept, and this run's report written beside it",
+                yellow=True,
+            )
+        terminalreporter.write_line(f"JSON report: {self.state.report_path}")
         if self.state.html_path is not None:
             terminalreporter.write_line(f"HTML report: {self.state.html_path}")
         self._gate_summary(terminalreporter)
@@ -136,12 +221,13 @@ class _ControllerHooks:
         if comparison is None or baseline is None:
             return
         terminalreporter.section("ranklens gate")
-        terminalreporter.write_line(f"{headline(comparison)} against {baseline.path}")
-        for line in flagged_lines(comparison, baseline=str(baseline.path)):
-            regressed = line.startswith(Status.REGRESSED.upper())
-            terminalreporter.write_line(line, red=regressed, yellow=not regressed)
-        if comparison.regressed:
-            terminalreporter.write_line("ranklens gate: FAILED, checks regressed against the baseline", red=True)
+        terminalreporter.write_line(f"{headline(comparison)} against {printable(str(baseline.path))}")
+        for line in failure_lines(comparison):
+            terminalreporter.write_line(line, red=True)
+        for line in advisory_lines(comparison, baseline=str(baseline.path)):
+            terminalreporter.write_line(line, yellow=True)
+        if comparison.failed:
+            terminalreporter.write_line("ranklens gate: FAILED against the baseline", red=True)
 
 
 @pytest.fixture(scope="session")
@@ -153,10 +239,11 @@ def ranklens_settings(pytestconfig: pytest.Config) -> Settings:
 @pytest.fixture(scope="session")
 def reranker(pytestconfig: pytest.Config) -> Reranker:
     """The model under test, loaded once per process; a bad model stops the session (exit 4)."""
+    state = pytestconfig.stash[_SESSION_KEY]
     try:
-        return pytestconfig.stash[_SESSION_KEY].reranker()
-    except RanklensError as error:
-        pytest.exit(f"ranklens: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+        return state.reranker()
+    except Exception as error:  # an xdist worker's own load; the controller already loaded it once
+        pytest.exit(f"ranklens: {_load_failure(error, state.settings)}", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture
@@ -171,7 +258,7 @@ def record_check(request: pytest.FixtureRequest, reranker: Reranker) -> Callable
     def record(result: CheckResult) -> CheckResult:
         if tolerance is not None:
             result = dataclasses.replace(result, threshold={**result.threshold, MARKER_KEY: tolerance})
-        request.node.user_properties.extend(record_properties(result, request.node.nodeid, reranker.info.to_dict()))
+        request.node.user_properties.extend(record_properties(result, request.node.nodeid))
         return result
 
     return record
@@ -189,7 +276,4 @@ def _marked_tolerance(node: pytest.Item) -> float | None:
 @pytest.fixture(scope="session")
 def invariant_pairs(pytestconfig: pytest.Config) -> Sequence[Pair]:
     """A seeded sample of fixture pairs (relevant and not) for the scoring invariants."""
-    from ranklens.cases import sample_pairs
-
-    settings = pytestconfig.stash[_SESSION_KEY].settings
-    return sample_pairs(n=settings.sample_size or 64, seed=settings.seed)
+    return pytestconfig.stash[_SESSION_KEY].invariant_pairs()

@@ -6,13 +6,11 @@ Kept apart from the plugin's hooks; ``ranklens.plugin`` imports them so pytest r
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import pytest
-from tqdm import tqdm
 
 from ranklens.axioms import calibrate_delta
 from ranklens.claims.cases import CaseSample, circuit_cases
@@ -20,6 +18,7 @@ from ranklens.claims.head_claims import HeadClaim, soft_tf_heads
 from ranklens.claims.patching import Progress
 from ranklens.models import Reranker
 from ranklens.plugin.options import Settings
+from ranklens.plugin.progress import terminal_progress
 
 CASES = {"full": 64, "quick": 24}
 """Cases per half. Only cases where the appended term moves the score beyond the neutral band
@@ -59,28 +58,8 @@ ProgressBar = Callable[[str], AbstractContextManager[Progress]]
 @pytest.fixture(scope="session")
 def progress_bar(pytestconfig: pytest.Config) -> ProgressBar:
     """``with progress_bar("patching heads") as progress: ...`` shows a long step's progress on
-    the terminal: each draw suspends pytest's output capture, as pytest does for its debugger.
-    It is off where stderr is not a terminal (CI logs, xdist workers), so logs stay clean."""
-    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
-    uncaptured = capture.global_and_fixture_disabled if capture is not None else nullcontext
-
-    @contextmanager
-    def bar(label: str) -> Iterator[Progress]:
-        with uncaptured():
-            shown = tqdm(desc=f"ranklens: {label}", file=sys.stderr, disable=None, leave=False)
-
-        def update(done: int, total: int) -> None:
-            with uncaptured():
-                shown.total, shown.n = total, done
-                shown.refresh()
-
-        try:
-            yield update
-        finally:
-            with uncaptured():
-                shown.close()
-
-    return bar
+    the terminal (see :func:`ranklens.plugin.progress.terminal_progress`)."""
+    return lambda label: terminal_progress(pytestconfig, label)
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,14 @@ so a bad value is a usage error before any model is loaded.
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ranklens.errors import RanklensError
 
 DEFAULT_SEED = 0
 
@@ -26,6 +29,12 @@ class Option:
     action: str | None = None
     metavar: str | None = None
     choices: tuple[str, ...] | None = None
+    aliases: tuple[str, ...] = ()
+    """Short forms pytest also accepts (``--model`` for ``--ranklens-model``)."""
+
+    @property
+    def pytest_flags(self) -> tuple[str, ...]:
+        return (self.flag, *self.aliases)
 
     @property
     def cli_flag(self) -> str:
@@ -44,20 +53,33 @@ class Option:
         return kwargs
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise ValueError(f"must be a positive integer, got {text!r}")
-    return value
+def _integer_at_least(minimum: int, what: str) -> Callable[[str], int]:
+    """An argparse type whose error reads like every other ranklens message: the value, the rule."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}; pass a whole number >= {minimum}")
+        return value
+
+    return parse
+
+
+_positive_int = _integer_at_least(1, "a positive integer")
+_seed = _integer_at_least(0, "a seed (a non-negative integer)")
 
 
 OPTIONS: tuple[Option, ...] = (
     Option(
-        "--model",
+        "--ranklens-model",
         "ranklens_model",
         "Cross-encoder to test: a Hugging Face id or a local directory "
         "(default: $RANKLENS_MODEL, else the embedded default model).",
         metavar="ID_OR_PATH",
+        aliases=("--model",),
     ),
     Option(
         "--ranklens-json",
@@ -88,6 +110,14 @@ OPTIONS: tuple[Option, ...] = (
         action="store_true",
     ),
     Option(
+        "--ranklens-allow-missing",
+        "ranklens_allow_missing",
+        "Pass the gate when the run lacks checks the baseline has (-k, -m, a path): each is a note, not a failure. "
+        "An interrupted or failed run still fails.",
+        type=None,
+        action="store_true",
+    ),
+    Option(
         "--ranklens-config",
         "ranklens_config",
         "pyproject.toml whose [tool.ranklens.gate] sets the gate's tolerances (default: the rootdir's).",
@@ -95,7 +125,11 @@ OPTIONS: tuple[Option, ...] = (
         metavar="PATH",
     ),
     Option(
-        "--ranklens-seed", "ranklens_seed", f"Seed for every sample (default {DEFAULT_SEED}).", type=int, metavar="INT"
+        "--ranklens-seed",
+        "ranklens_seed",
+        f"Seed for every sample, >= 0 (default {DEFAULT_SEED}).",
+        type=_seed,
+        metavar="INT",
     ),
     Option(
         "--ranklens-sample-size",
@@ -117,7 +151,12 @@ OPTIONS: tuple[Option, ...] = (
         "torch device, e.g. cpu, cuda, cuda:1 (default: cuda if available).",
         metavar="DEVICE",
     ),
-    Option("--ranklens-dtype", "ranklens_dtype", "float32 (default), bfloat16 or float16.", metavar="DTYPE"),
+    Option(
+        "--ranklens-dtype",
+        "ranklens_dtype",
+        "Weights' dtype: float32 (default), bfloat16 or float16.",
+        metavar="DTYPE",
+    ),
     Option(
         "--ranklens-max-length",
         "ranklens_max_length",
@@ -135,18 +174,26 @@ OPTIONS: tuple[Option, ...] = (
         type=None,
         action="store_true",
     ),
+    Option(
+        "--ranklens-debug",
+        "ranklens_debug",
+        "Show the full traceback when the model cannot be loaded (otherwise one paragraph: cause and fix).",
+        type=None,
+        action="store_true",
+    ),
 )
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the options say, typed."""
+    """What the options say, typed and checked: a bad value stops the run before anything loads."""
 
     model: str | None
     json_path: Path | None
     html_path: Path | None
     baseline_path: Path | None
     allow_mismatch: bool
+    allow_missing: bool
     config_path: Path | None
     seed: int
     sample_size: int | None
@@ -156,18 +203,20 @@ class Settings:
     max_length: int | None
     revision: str | None
     allow_pickle: bool
+    debug: bool = False
 
     @classmethod
     def from_values(cls, get: Callable[[str], Any]) -> Settings:
-        """Build from an option lookup (pytest's ``config.getoption`` or an argparse namespace)."""
-        model = get("ranklens_model") or os.environ.get("RANKLENS_MODEL") or None
+        """Build from an option lookup (pytest's ``config.getoption`` or an argparse namespace);
+        raises :class:`ValueError` naming the option, the value and the fix."""
         seed = get("ranklens_seed")
-        return cls(
-            model=model,
+        settings = cls(
+            model=_model(get("ranklens_model")),
             json_path=get("ranklens_json"),
             html_path=get("ranklens_html"),
             baseline_path=get("ranklens_baseline"),
             allow_mismatch=bool(get("ranklens_allow_mismatch")),
+            allow_missing=bool(get("ranklens_allow_missing")),
             config_path=get("ranklens_config"),
             seed=DEFAULT_SEED if seed is None else seed,
             sample_size=get("ranklens_sample_size"),
@@ -177,4 +226,48 @@ class Settings:
             max_length=get("ranklens_max_length"),
             revision=get("ranklens_revision"),
             allow_pickle=bool(get("ranklens_allow_pickle")),
+            debug=bool(get("ranklens_debug")),
         )
+        if settings.device is not None or settings.dtype is not None:
+            _placement(settings.device, settings.dtype)
+        for option, path in (("--ranklens-json", settings.json_path), ("--ranklens-html", settings.html_path)):
+            if path is not None:
+                _writable(path, option)
+        return settings
+
+
+def _model(given: str | None) -> str | None:
+    """The model asked for; a blank one is refused, because falling back to the default model
+    would test something other than what the caller meant (an unset CI variable, a typo)."""
+    from_env = os.environ.get("RANKLENS_MODEL")
+    value, source = (given, "--model") if given is not None else (from_env, "RANKLENS_MODEL")
+    if value is None:
+        return None
+    if not value.strip():
+        raise ValueError(
+            f"{source} is empty ({value!r}). Pass a Hugging Face id or a checkpoint directory, or leave "
+            f"{source} out entirely to test the embedded default model."
+        )
+    return value
+
+
+def _writable(path: Path, option: str) -> None:
+    """Refuse a report path that could not be written now, rather than after the whole run."""
+    from ranklens.report import require_writable
+
+    try:
+        require_writable(path)
+    except RanklensError as error:
+        raise ValueError(f"{option}: {error} Pass a path in a folder you can write to.") from error
+
+
+def _placement(device: str | None, dtype: str | None) -> None:
+    """Refuse a device this machine does not have, or a dtype ranklens does not run, now rather
+    than when the model is loaded (the loader's own checks, so the two can never disagree)."""
+    from ranklens.models import parse_dtype, resolve_device
+
+    try:
+        resolve_device(device)
+        parse_dtype(dtype)
+    except RanklensError as error:
+        raise ValueError(str(error)) from error

@@ -2,6 +2,11 @@
 
 Fixtures only hand results to it. Records travel as pytest ``user_properties`` (so they cross
 pytest-xdist's process boundary with the test reports) and are merged here, on the controller.
+
+The model is resolved and loaded once, when the session starts (on the controller; each xdist
+worker loads its own copy), so a checkpoint that cannot be used stops the run before any test,
+with one message. The report says how complete the run was (:class:`~ranklens.report.RunStatus`),
+and a run that is less complete than the report already at its path never replaces it.
 """
 
 from __future__ import annotations
@@ -12,51 +17,57 @@ from pathlib import Path
 from typing import Any
 
 from ranklens.errors import RanklensError
-from ranklens.fixtures.registry import fixture_name
 from ranklens.gate import Baseline, Comparison
-from ranklens.models import Reranker, ScoreCache, load_reranker
+from ranklens.models import Pair, Reranker, ScoreCache, load_reranker
+from ranklens.plugin.completeness import Completeness
 from ranklens.plugin.options import Settings
-from ranklens.report import Report, environment, plain, write_report
+from ranklens.report import Report, RunStatus, environment, plain, report_status, write_report
 from ranklens.report.html import write_html
 from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
 
 CHECK_PROPERTY = "ranklens.check"
-MODEL_PROPERTY = "ranklens.model"
 EXPECTS_PROPERTY = "ranklens.expects_check"
 DEFAULT_JSON = Path("reports") / "report.json"
+INVARIANT_PAIRS = 64
+Progress = Callable[[int, int], None]
 
 
 class RanklensSession:
     """State of one pytest session (controller or xdist worker)."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        rootdir: Path,
-        resolve_default_model: Callable[[], str],
-        baseline: Baseline | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, rootdir: Path, baseline: Baseline | None = None) -> None:
         self.settings = settings
         self.baseline = baseline
         self.rootdir = rootdir
         self.cache = ScoreCache()
-        self._resolve_default_model = resolve_default_model
+        self.completeness = Completeness(rootdir)
         self._reranker: Reranker | None = None
+        self._model_path: str | None = None
         self.records: dict[tuple[str, str, str], CheckResult] = {}
         self.model_info: dict[str, Any] | None = None
         self.report_path: Path | None = None
         self.html_path: Path | None = None
         self.comparison: Comparison | None = None
+        self.status_reason = ""
 
-    @property
-    def model_id(self) -> str:
-        return self.settings.model or self._resolve_default_model()
+    # -- the model -------------------------------------------------------------------------
+
+    def model_path(self, progress: Progress | None = None) -> str:
+        """What to load: ``--model``, else the embedded default model (built on first use)."""
+        if self._model_path is None:
+            if self.settings.model is not None:
+                self._model_path = self.settings.model
+            else:
+                from ranklens.fixtures.registry import DEFAULT_MODEL, fixture_path
+
+                self._model_path = str(fixture_path(DEFAULT_MODEL, progress=progress))
+        return self._model_path
 
     def reranker(self) -> Reranker:
-        """Load the model once per process; raises :class:`RanklensError` on bad input."""
+        """The model, loaded once per process; raises :class:`RanklensError` on bad input."""
         if self._reranker is None:
             self._reranker = load_reranker(
-                self.model_id,
+                self.model_path(),
                 device=self.settings.device,
                 dtype=self.settings.dtype,
                 max_length=self.settings.max_length,
@@ -64,7 +75,31 @@ class RanklensSession:
                 allow_pickle=self.settings.allow_pickle,
                 cache=self.cache,
             )
+            self.model_info = self._reranker.info.to_dict()
         return self._reranker
+
+    def invariant_pairs(self) -> list[Pair]:
+        """The seeded fixture pairs (relevant and not) the scoring invariants measure."""
+        from ranklens.cases import sample_pairs
+
+        return list(sample_pairs(n=self.settings.sample_size or INVARIANT_PAIRS, seed=self.settings.seed))
+
+    def check_window(self) -> None:
+        """Refuse a ``--ranklens-max-length`` too short for the suites' own cases, before any test:
+        every invariant pair must fit, or the invariants would fail on the option, not the model."""
+        if self.settings.max_length is None:
+            return
+        needed = int(self.reranker().token_lengths(self.invariant_pairs()).max())
+        if self.settings.max_length < needed:
+            raise RanklensError(
+                f"--ranklens-max-length {self.settings.max_length} is shorter than the suites' cases: the "
+                f"invariant pairs need up to {needed} tokens with this tokenizer. Pass at least {needed}, or leave "
+                f"the option out to use the model's window ({self.reranker().info.max_length} tokens)."
+            )
+
+    def release_model(self) -> None:
+        """Free the model on an xdist controller, which only checked that it loads."""
+        self._reranker = None
 
     # -- records ---------------------------------------------------------------------------
 
@@ -75,42 +110,94 @@ class RanklensSession:
             if name == CHECK_PROPERTY:
                 result = CheckResult.from_dict(value)
                 self.records[(nodeid, result.check_id, json.dumps(plain(result.params), sort_keys=True))] = result
-            elif name == MODEL_PROPERTY and self.model_info is None:
-                self.model_info = dict(value)
         expected = next((value for name, value in properties if name == EXPECTS_PROPERTY), None)
-        if failure is not None and expected is not None and not any(key[0] == nodeid for key in self.records):
+        if failure is not None and expected is not None and not self.recorded(nodeid):
             self.records[(nodeid, "", "")] = _error_record(nodeid, expected, failure)
 
-    def write_report(self) -> Path | None:
-        """Write the JSON report if asked to, or if any check ran; atomically. Then gate it against
-        the baseline (when there is one and a check ran) and write the HTML page if asked to."""
-        path = self.settings.json_path or (self.rootdir / DEFAULT_JSON if self.records else None)
-        if path is None:
+    def recorded(self, nodeid: str) -> bool:
+        return any(key[0] == nodeid for key in self.records)
+
+    # -- the report ------------------------------------------------------------------------
+
+    def report_target(self) -> Path | None:
+        """Where the report belongs: ``--ranklens-json``, else ``reports/report.json`` once a check ran."""
+        return self.settings.json_path or (self.rootdir / DEFAULT_JSON if self.records else None)
+
+    def write_report(self, *, interrupted: bool = False) -> Path | None:
+        """Write the JSON report (atomically, never over a more complete one), gate it against the
+        baseline, and write the HTML page if asked to."""
+        target = self.report_target()
+        if target is None:
             return None
-        model = self.model_info or {"id": self.settings.model}
+        status, self.status_reason, missing = self.completeness.assess(self.records, interrupted=interrupted)
+        report = self._report(status, self.status_reason, missing)
+        self.report_path = write_report(report, destination(target, status))
+        data = plain(report.to_dict())
+        if self.baseline is not None:
+            self.comparison = self.baseline.compare(data)
+        if self.settings.html_path is not None:
+            baseline = "" if self.baseline is None else str(self.baseline.path)
+            html = self.settings.html_path if self.report_path == target else _beside(self.settings.html_path, status)
+            self.html_path = write_html(data, html, comparison=self.comparison, baseline=baseline)
+        return self.report_path
+
+    def write_error_report(self, message: str) -> Path | None:
+        """The report of a run that could not start (the model did not load): marked ``error``,
+        written only where the user asked for a report, and never over an earlier one."""
+        target = self.settings.json_path
+        if target is None:
+            return None
+        report = self._report(RunStatus.ERROR, message, ())
+        self.report_path = write_report(report, destination(target, RunStatus.ERROR))
+        return self.report_path
+
+    def _report(self, status: RunStatus, reason: str, missing: Any) -> Report:
+        model = self.model_info or {"id": self.settings.model or self._model_path}
+        from ranklens.fixtures.registry import fixture_name
+
         if (name := fixture_name(model.get("path"))) is not None:
             model = {**model, "id": name}  # the fixture's name; its cache directory stays in "path"
-        report = Report(
+        return Report(
             model=model,
             environment=environment(device=model.get("device"), dtype=model.get("dtype")),
             seed=self.settings.seed,
             sample_size=self.settings.sample_size,
             checks=list(self.records.values()),
+            status=status,
+            status_reason=reason,
+            missing=missing,
         )
-        self.report_path = write_report(report, path)
-        data = plain(report.to_dict())
-        if self.baseline is not None and self.records:
-            self.comparison = self.baseline.compare(data)
-        if self.settings.html_path is not None:
-            baseline = "" if self.baseline is None else str(self.baseline.path)
-            self.html_path = write_html(data, self.settings.html_path, comparison=self.comparison, baseline=baseline)
-        return self.report_path
 
 
-def record_properties(result: CheckResult, nodeid: str, model: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The ``user_properties`` entries that carry one record (plain JSON values only)."""
-    record = plain({**result.to_dict(), "test_id": nodeid})
-    return [(CHECK_PROPERTY, record), (MODEL_PROPERTY, plain(dict(model)))]
+def destination(target: Path, status: RunStatus) -> Path:
+    """``target``, unless the run is less than complete and ``target`` holds a complete report:
+    then ``report.<status>.json`` beside it, so no partial, interrupted or failed run ever
+    destroys the evidence of an earlier complete one."""
+    if status == RunStatus.COMPLETE or not _holds_complete_report(target):
+        return target
+    return _beside(target, status)
+
+
+def _beside(path: Path, status: RunStatus) -> Path:
+    return path.with_name(f"{path.stem}.{status}{path.suffix}")
+
+
+def _holds_complete_report(path: Path) -> bool:
+    """A report is there and says it is complete (a report older than status tracking counts as
+    complete when it holds checks: assume the best of evidence we cannot re-examine)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    status = report_status(data)
+    return status == RunStatus.COMPLETE or (status is None and bool(data.get("checks")))
+
+
+def record_properties(result: CheckResult, nodeid: str) -> list[tuple[str, Any]]:
+    """The ``user_properties`` entry that carries one record (plain JSON values only)."""
+    return [(CHECK_PROPERTY, plain({**result.to_dict(), "test_id": nodeid}))]
 
 
 def _error_record(nodeid: str, expected: Mapping[str, str], failure: str) -> CheckResult:
@@ -126,4 +213,4 @@ def _error_record(nodeid: str, expected: Mapping[str, str], failure: str) -> Che
     )
 
 
-__all__ = ["RanklensError", "RanklensSession", "record_properties"]
+__all__ = ["RanklensError", "RanklensSession", "destination", "record_properties"]
