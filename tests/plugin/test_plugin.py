@@ -61,13 +61,13 @@ def test_records_from_xdist_workers_merge_on_the_controller(
         "--ranklens-seed",
         "7",
         "--ranklens-sample-size",
-        "20",
+        "40",
     )
     result.assert_outcomes(passed=4)
     report = json.loads(out.read_text())
     assert set(checks(out)) == INVARIANT_CHECKS
-    assert (report["seed"], report["sample_size"], report["model"]["adapter"]) == (7, 20, "bert")
-    assert {r["n"] for r in report["checks"]} == {20}
+    assert (report["seed"], report["sample_size"], report["model"]["adapter"]) == (7, 40, "bert")
+    assert {r["n"] for r in report["checks"]} == {40}
 
 
 FAILING_SUITE = """
@@ -151,7 +151,7 @@ def test_ranklens_run_writes_the_report_and_says_where(tmp_path: Path, tiny_chec
             "--suite",
             "invariants",
             "--sample-size",
-            "16",
+            "40",
         ],
         capture_output=True,
         text=True,
@@ -159,5 +159,5 @@ def test_ranklens_run_writes_the_report_and_says_where(tmp_path: Path, tiny_chec
         check=False,
     )
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
-    assert f"ranklens: report written to {out / 'report.json'}" in completed.stdout
+    assert f"JSON report: {out / 'report.json'}" in completed.stdout
     assert set(checks(out / "report.json")) == INVARIANT_CHECKS

@@ -190,9 +190,9 @@ def test_ranklens_render_of_a_file_that_is_not_utf8_exits_2_naming_it(
 def test_ranklens_run_writes_json_and_html_and_says_where(tmp_path: Path, tiny_checkpoint: Callable[..., Path]) -> None:
     out = tmp_path / "run"
     command = [sys.executable, "-m", "ranklens.cli", "run", "--model", str(tiny_checkpoint("bert")), "--out", str(out)]
-    command += ["--suite", "invariants", "--sample-size", "8"]
+    command += ["--suite", "invariants", "--sample-size", "40"]
     completed = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
-    said = f"ranklens: report written to {out / 'report.json'} and {out / 'report.html'}"
+    said = f"JSON report: {out / 'report.json'}\nHTML report: {out / 'report.html'}"
     assert (completed.returncode, said in completed.stdout) == (0, True), (
         completed.stdout[-2000:] + completed.stderr[-2000:]
     )

@@ -169,11 +169,17 @@ class RanklensSession:
         )
 
 
+_COMPLETENESS = (RunStatus.ERROR, RunStatus.INTERRUPTED, RunStatus.PARTIAL, RunStatus.COMPLETE)
+
+
 def destination(target: Path, status: RunStatus) -> Path:
-    """``target``, unless the run is less than complete and ``target`` holds a complete report:
-    then ``report.<status>.json`` beside it, so no partial, interrupted or failed run ever
-    destroys the evidence of an earlier complete one."""
-    if status == RunStatus.COMPLETE or not _holds_complete_report(target):
+    """``target``, unless it holds something more complete than this run, or something that is
+    not a ranklens report at all: then ``report.<status>.json`` beside it. A complete run always
+    takes ``target``; no partial, interrupted or failed run ever destroys earlier evidence."""
+    if status == RunStatus.COMPLETE or not target.exists():
+        return target
+    held = _held_status(target)
+    if held is not None and _COMPLETENESS.index(held) <= _COMPLETENESS.index(status):
         return target
     return _beside(target, status)
 
@@ -182,17 +188,17 @@ def _beside(path: Path, status: RunStatus) -> Path:
     return path.with_name(f"{path.stem}.{status}{path.suffix}")
 
 
-def _holds_complete_report(path: Path) -> bool:
-    """A report is there and says it is complete (a report older than status tracking counts as
-    complete when it holds checks: assume the best of evidence we cannot re-examine)."""
+def _held_status(path: Path) -> RunStatus | None:
+    """How complete the report at ``path`` is; ``None`` when it is not a report we can read. A
+    report older than status tracking counts as complete when it holds checks."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    if not isinstance(data, dict):
-        return False
+        return None
+    if not isinstance(data, dict) or "checks" not in data:
+        return None
     status = report_status(data)
-    return status == RunStatus.COMPLETE or (status is None and bool(data.get("checks")))
+    return status or (RunStatus.COMPLETE if data["checks"] else RunStatus.ERROR)
 
 
 def record_properties(result: CheckResult, nodeid: str) -> list[tuple[str, Any]]:
