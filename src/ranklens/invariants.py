@@ -4,9 +4,13 @@ They are the first checks of a run because every axiom and claim assumes them: a
 depends on batch composition or changes between calls makes paired differences meaningless,
 and a pair that does not fit the window would be judged on truncated text.
 
-Each check reports the violation rate with an exact (Clopper-Pearson) interval and passes only
-at zero violations: these are invariants, not tendencies. Scores are compared with a tolerance
-for floating-point round-off that depends on the dtype (see :data:`TOLERANCES`).
+Each check reports the violation rate with an exact (Clopper-Pearson) interval. One violation
+fails it at any sample size: a violating pair is a counterexample, not an estimate. Zero
+violations pass it only when they bound the rate below :data:`MAX_VIOLATION_RATE` at
+:data:`INVARIANT_LEVEL`, which takes :func:`ranklens.stats.zero_violation_bound` pairs (36);
+fewer pairs are ``inconclusive``, since one clean pair says almost nothing about the next.
+Scores are compared with a tolerance for floating-point round-off that depends on the dtype
+(see :data:`TOLERANCES`).
 """
 
 from __future__ import annotations
@@ -16,8 +20,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from ranklens.models import Pair, Reranker
-from ranklens.stats import proportion_ci
+from ranklens.stats import ALPHA, MIN_EFFECT, proportion_ci, zero_violation_bound
 from ranklens.verdicts import Better, CaseOutcome, CheckResult, Effect, Kind, Verdict, case_id
+
+INVARIANT_LEVEL = 1 - ALPHA
+"""Level of the violation-rate interval, per invariant (a failure needs no level: it is a counterexample)."""
+MAX_VIOLATION_RATE = MIN_EFFECT
+"""What a pass claims: violations, if any, hit fewer than one pair in ten, the scale below which
+ranklens calls nothing a property of the model (:data:`ranklens.stats.MIN_EFFECT`). Ruling out
+rarer violations needs about 3 / rate pairs; the default 64 pairs bound the rate below 0.056."""
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     "float32": (1e-4, 1e-4),
@@ -78,24 +89,27 @@ def window_fit(reranker: Reranker, pairs: Sequence[Pair]) -> CheckResult:
     """Every case fits the model's window, so nothing is judged on truncated text."""
     lengths = reranker.token_lengths(pairs)
     too_long = np.flatnonzero(lengths > reranker.max_length)
-    low, high = proportion_ci(len(too_long), len(pairs))
-    verdict = Verdict.PASS if len(too_long) == 0 else Verdict.FAIL
+    low, high = proportion_ci(len(too_long), len(pairs), level=INVARIANT_LEVEL)
+    too_few = _too_few("window_fit", len(pairs), len(too_long))
     return CheckResult(
         check_id="window_fit",
         kind=Kind.INVARIANT,
-        verdict=verdict,
+        verdict=_verdict(len(too_long), too_few),
         n=len(pairs),
-        effect=Effect("rate_too_long", len(too_long) / max(len(pairs), 1), low, high, better=Better.LOWER),
+        effect=Effect(
+            "rate_too_long", len(too_long) / max(len(pairs), 1), low, high, INVARIANT_LEVEL, better=Better.LOWER
+        ),
         cases=_flags(pairs, lengths > reranker.max_length),
-        threshold={"max_violation_rate": 0.0, "max_length": reranker.max_length},
+        threshold={"max_violation_rate": 0.0, "max_length": reranker.max_length, **_pass_bound()},
         details={
             "max_tokens": int(lengths.max(initial=0)),
             "median_tokens": float(np.median(lengths)) if len(lengths) else 0.0,
         },
         counterexamples=[_describe(pairs[i], f"{lengths[i]} tokens > {reranker.max_length}") for i in too_long[:5]],
-        message=(
+        message=_with_reason(
+            too_few,
             f"{len(too_long)} of {len(pairs)} pairs exceed the {reranker.max_length}-token window "
-            f"(longest {int(lengths.max(initial=0))} tokens)."
+            f"(longest {int(lengths.max(initial=0))} tokens).",
         ),
     )
 
@@ -113,26 +127,55 @@ def _agreement(
     atol, rtol = TOLERANCES.get(reranker.info.dtype, TOLERANCES["float32"])
     difference = np.abs(actual - expected)
     violations = np.flatnonzero(difference > atol + rtol * np.abs(expected))
-    low, high = proportion_ci(len(violations), len(pairs))
+    low, high = proportion_ci(len(violations), len(pairs), level=INVARIANT_LEVEL)
+    too_few = _too_few(check_id, len(pairs), len(violations))
     worst = int(np.argmax(difference)) if len(pairs) else 0
     return CheckResult(
         check_id=check_id,
         kind=Kind.INVARIANT,
-        verdict=Verdict.PASS if len(violations) == 0 else Verdict.FAIL,
+        verdict=_verdict(len(violations), too_few),
         n=len(pairs),
-        effect=Effect("violation_rate", len(violations) / max(len(pairs), 1), low, high, better=Better.LOWER),
+        effect=Effect(
+            "violation_rate", len(violations) / max(len(pairs), 1), low, high, INVARIANT_LEVEL, better=Better.LOWER
+        ),
         cases=_flags(pairs, difference > atol + rtol * np.abs(expected)),
-        threshold={"max_violation_rate": 0.0, "atol": atol, "rtol": rtol},
+        threshold={"max_violation_rate": 0.0, "atol": atol, "rtol": rtol, **_pass_bound()},
         params=params,
         details={"max_abs_difference": float(difference.max(initial=0.0))},
         counterexamples=[
             _describe(pairs[i], f"score {expected[i]:.6g} vs {actual[i]:.6g} after {what}") for i in violations[:5]
         ],
-        message=(
+        message=_with_reason(
+            too_few,
             f"{len(violations)} of {len(pairs)} scores moved beyond atol={atol:g}, rtol={rtol:g} after {what}; "
-            f"largest change {difference[worst] if len(pairs) else 0.0:.3g}."
+            f"largest change {difference[worst] if len(pairs) else 0.0:.3g}.",
         ),
     )
+
+
+def _too_few(check_id: str, n: int, violations: int) -> str | None:
+    """Why zero violations in ``n`` pairs cannot pass ``check_id`` (None when they can, or when a
+    violation already decides it)."""
+    if violations:
+        return None
+    return zero_violation_bound(INVARIANT_LEVEL, max_rate=MAX_VIOLATION_RATE).shortfall(n, check_id)
+
+
+def _verdict(violations: int, too_few: str | None) -> Verdict:
+    if violations:
+        return Verdict.FAIL
+    return Verdict.INCONCLUSIVE if too_few else Verdict.PASS
+
+
+def _with_reason(too_few: str | None, numbers: str) -> str:
+    """The message: why the pairs cannot pass the check (when they cannot), then its numbers."""
+    return f"{too_few}. {numbers}" if too_few else numbers
+
+
+def _pass_bound() -> dict[str, float | int]:
+    """The pass rule's constants, for the record's ``threshold``."""
+    bound = zero_violation_bound(INVARIANT_LEVEL, max_rate=MAX_VIOLATION_RATE)
+    return {"pass_rate_bound": MAX_VIOLATION_RATE, "ci_level": INVARIANT_LEVEL, "min_cases": bound.to_pass}
 
 
 def _flags(pairs: Sequence[Pair], violated: np.ndarray) -> list[CaseOutcome]:

@@ -13,10 +13,16 @@ The verdict rule, written once (:func:`decide`):
 - **pass** when the interval's lower end is above ``min_effect`` and the sign test rejects
   "no preference" after Holm correction; **fail** when the interval's upper end is below
   ``min_effect`` (the property is confidently absent or reversed); **inconclusive** otherwise.
+- **inconclusive**, whatever the interval, when the sample has fewer cases than the rule needs to
+  reach *both* verdicts at its level (:func:`net_preference_bound`): a percentile bootstrap of one
+  or two cases is a point, and a sample that could fail but never pass would judge its own size.
+  The same smallest-n reasoning (:func:`fewest_cases`, :class:`CaseBound`) gives the invariants'
+  and the claims' preconditions.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +37,103 @@ MIN_EFFECT = 0.1
 """Smallest net preference (pos - neg)/n called a property of the model: one case in ten more
 agreeing than disagreeing. Below that, a behaviour is too weak to rely on in a ranking."""
 BOOTSTRAP_RESAMPLES = 2000
+
+
+def fewest_cases(per_case: float, tail: float) -> int:
+    """Smallest n with ``per_case ** n < tail``.
+
+    ``per_case`` is the largest probability the null hypothesis allows for one case to come out
+    the way most against it. The most extreme sample of n cases (all of them that way) then has
+    probability at most ``per_case ** n`` under the null, and every other sample is less extreme,
+    so no sample of fewer cases can reject the null at one-sided level ``tail``: n is the fewest
+    cases with which the verdict that needs that rejection is reachable at all.
+    """
+    if not 0.0 <= per_case < 1.0:
+        raise ValueError(f"per-case probability must be in [0, 1), got {per_case}")
+    if per_case == 0.0:
+        return 1
+    n = max(1, math.ceil(math.log(tail) / math.log(per_case)))
+    while per_case**n >= tail:  # the logarithms' round-off, never more than a step
+        n += 1
+    while n > 1 and per_case ** (n - 1) < tail:
+        n -= 1
+    return n
+
+
+@dataclass(frozen=True)
+class CaseBound:
+    """The fewest cases with which a check could pass, and with which it could fail, at ``level``.
+
+    Below :attr:`needed` a check is ``inconclusive``: a sample that can reach only one verdict (or
+    none) would report its own size, not the model.
+    """
+
+    to_pass: int
+    to_fail: int
+    level: float
+    basis: str
+    """The test that sets the bounds, in words (shown in messages)."""
+
+    @property
+    def needed(self) -> int:
+        return max(self.to_pass, self.to_fail)
+
+    def shortfall(self, n: int, check: str) -> str | None:
+        """Why ``n`` cases cannot decide ``check``, or None when they can."""
+        if n >= self.needed:
+            return None
+        return (
+            f"n={n} cases cannot decide {check} at the {self.level * 100:.1f} % level: "
+            f"pass needs n ≥ {self.to_pass}, fail needs n ≥ {self.to_fail} ({self.basis}); "
+            "raise --ranklens-sample-size"
+        )
+
+
+def net_preference_bound(level: float, *, min_effect: float = MIN_EFFECT) -> CaseBound:
+    """The fewest cases :func:`decide` needs, for intervals at ``level`` (the family's).
+
+    The effect is ``p+ - p-`` (probabilities of agreeing and disagreeing). Each interval end is a
+    one-sided test at ``tail = (1 - level) / 2``, which is ``alpha / (2 m)`` for a family of m:
+
+    - pass rejects ``p+ - p- <= c``: there ``p+ <= (1 + c) / 2`` (since ``p+ + p- <= 1``), so n
+      cases all agreeing have probability at most ``((1 + c) / 2) ** n``;
+    - the sign test's smallest p-value is ``2 * 0.5 ** n``, which Holm multiplies by at most m:
+      ``0.5 ** n < tail`` lets it pass whatever the other checks do (implied when ``c >= 0``);
+    - fail rejects ``p+ - p- >= c``: there ``p- <= (1 - c) / 2``, so n cases all disagreeing have
+      probability at most ``((1 - c) / 2) ** n``.
+
+    16 axioms at alpha 0.05 and c = 0.1: tail 0.0016, pass needs 11 (0.55 ** 11 = 0.0014), the
+    sign test alone 10, fail 9 (0.45 ** 9 = 0.0008).
+    """
+    tail = (1 - level) / 2
+    to_pass = max(fewest_cases((1 + min_effect) / 2, tail), fewest_cases(0.5, tail))
+    basis = "below that even every case agreeing, or disagreeing, is not significant"
+    return CaseBound(to_pass, fewest_cases((1 - min_effect) / 2, tail), level, basis)
+
+
+def sign_bound(level: float) -> CaseBound:
+    """The fewest cases a claim part needs: a mean (or ratio of sums) against a threshold.
+
+    No test bounds a mean without assumptions on the cases' distribution (Bahadur and Savage,
+    1956); the weakest distribution-free statement about where cases lie relative to a threshold
+    is a sign test on their median, and n cases make it at one-sided level ``tail`` only when all
+    fall on one side and ``0.5 ** n < tail``. With fewer, a bootstrap interval restates the
+    sample's range. Six claims at alpha 0.05: tail 0.0042, so 8 cases (0.5 ** 8 = 0.0039).
+    """
+    n = fewest_cases(0.5, (1 - level) / 2)
+    return CaseBound(n, n, level, "below that a sign test cannot place even the cases' median")
+
+
+def zero_violation_bound(level: float, *, max_rate: float) -> CaseBound:
+    """The fewest pairs an invariant needs: zero violations must bound the rate below ``max_rate``.
+
+    With no violation in n pairs the exact (Clopper-Pearson) upper end at ``level`` is
+    ``1 - tail ** (1 / n)``, below ``max_rate`` exactly when ``(1 - max_rate) ** n < tail``. A
+    violation is a counterexample, not an estimate, so one pair can fail an invariant.
+    At 95 % and a rate of 0.1: 36 pairs (0.9 ** 36 = 0.023 < 0.025).
+    """
+    basis = f"zero violations must bound the violation rate below {max_rate:g}; one violation fails"
+    return CaseBound(fewest_cases(1 - max_rate, (1 - level) / 2), 1, level, basis)
 
 
 def proportion_ci(successes: int, n: int, *, level: float = 0.95) -> tuple[float, float]:
@@ -81,6 +184,8 @@ def summarize(
     positive, negative = int((signs > 0).sum()), int((signs < 0).sum())
     rng = np.random.default_rng(seed)
     sign_low, sign_high, mean_low, mean_high = _bootstrap(signs, d, rng, level)
+    if len(d) and np.all(signs == signs[0]):
+        sign_low, sign_high = _alike_interval(float(signs[0]), len(d), level)
     decided = positive + negative
     p_value = float(binomtest(positive, decided).pvalue) if decided else 1.0
     return PairedSummary(
@@ -113,6 +218,22 @@ def _bootstrap(signs: np.ndarray, d: np.ndarray, rng: np.random.Generator, level
     )
 
 
+def _alike_interval(sign: float, n: int, level: float) -> tuple[float, float]:
+    """An exact interval for ``p+ - p-`` when all ``n`` signs equal ``sign``.
+
+    Every bootstrap resample of such a sample is the sample itself, so the percentile interval is
+    a point that would decide any n alone. Instead: the one-sided Clopper-Pearson bound says the
+    share of that sign is at least ``r = tail ** (1 / n)``; all agreeing gives
+    ``p+ - p- >= 2 r - 1``, all disagreeing ``<= 1 - 2 r``, all tied ``|p+ - p-| <= 1 - r``.
+    """
+    r = ((1 - level) / 2) ** (1 / n)
+    if sign > 0:
+        return (2 * r - 1, 1.0)
+    if sign < 0:
+        return (-1.0, 1 - 2 * r)
+    return (r - 1, 1 - r)
+
+
 def family_level(family_size: int, *, alpha: float = ALPHA) -> float:
     """Confidence level of each interval so that the family's intervals hold jointly (Bonferroni)."""
     return 1 - alpha / max(family_size, 1)
@@ -131,8 +252,12 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return adjusted.tolist()
 
 
-def decide(effect: Effect, adjusted_p: float, *, min_effect: float = MIN_EFFECT, alpha: float = ALPHA) -> Verdict:
-    """The three-valued verdict rule of the module docstring."""
+def decide(
+    effect: Effect, adjusted_p: float, *, n: int, min_effect: float = MIN_EFFECT, alpha: float = ALPHA
+) -> Verdict:
+    """The three-valued verdict rule of the module docstring, for ``n`` cases."""
+    if n < net_preference_bound(effect.ci_level, min_effect=min_effect).needed:
+        return Verdict.INCONCLUSIVE
     if effect.ci_low > min_effect and adjusted_p < alpha:
         return Verdict.PASS
     if effect.ci_high < min_effect:
@@ -187,7 +312,8 @@ def decide_all(parts: Sequence[tuple[Effect, float]]) -> Verdict:
     lies below it, **inconclusive** otherwise (an undefined effect is inconclusive).
 
     Claims are judged on intervals at the family level (Bonferroni over the claims), which is a
-    level-``alpha`` test of each part without a separate p-value."""
+    level-``alpha`` test of each part without a separate p-value. Whether each part has enough
+    cases (:func:`sign_bound`) is the caller's precondition, checked before this rule."""
     if any(e.ci_high < t for e, t in parts):
         return Verdict.FAIL
     if parts and all(e.ci_low > t for e, t in parts):

@@ -9,15 +9,20 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from ranklens.stats import (
+    ALPHA,
     MIN_EFFECT,
     decide,
     decide_all,
     family_level,
+    fewest_cases,
     holm,
     mean_effect,
+    net_preference_bound,
     neutral_band,
     ratio_effect,
+    sign_bound,
     summarize,
+    zero_violation_bound,
 )
 from ranklens.verdicts import Effect, Verdict
 
@@ -90,7 +95,7 @@ def test_the_neutral_band_is_the_median_adjacent_gap_of_the_top_ten() -> None:
     ],
 )
 def test_the_decision_rule(effect: Effect, p: float, verdict: Verdict) -> None:
-    assert decide(effect, p) == verdict, f"{effect} with Holm p={p} (min effect {MIN_EFFECT})"
+    assert decide(effect, p, n=200) == verdict, f"{effect} with Holm p={p} (min effect {MIN_EFFECT})"
 
 
 def test_the_family_level_is_bonferroni() -> None:
@@ -138,3 +143,94 @@ def test_a_claim_passes_only_when_every_part_clears_its_threshold(
     thresholds = [0.5, 0.0]
     parts = [(Effect("e", (lo + hi) / 2, lo, hi, 0.95), t) for (lo, hi), t in zip(intervals, thresholds, strict=False)]
     assert decide_all(parts) == verdict
+
+
+def all_alike(sign: float, n: int, family_size: int) -> tuple[Effect, float]:
+    """The effect of ``n`` cases that all agree (+1), all disagree (-1) or all tie (0), and its
+    Holm p-value in the least favourable case (every check of the family equally significant)."""
+    summary = summarize(np.full(n, sign), delta=0.0, seed=0, level=family_level(family_size))
+    return summary.effect, min(1.0, family_size * summary.p_value)
+
+
+@pytest.mark.parametrize(("family_size", "to_pass", "to_fail"), [(16, 11, 9), (6, 10, 7), (1, 7, 5)])
+def test_the_fewest_cases_of_the_axiom_rule_are_exact(family_size: int, to_pass: int, to_fail: int) -> None:
+    """16 axioms at alpha 0.05: tail alpha/32; 0.55**11 < tail <= 0.55**10, 0.45**9 < tail <= 0.45**8."""
+    bound = net_preference_bound(family_level(family_size))
+    assert (bound.to_pass, bound.to_fail, bound.needed) == (to_pass, to_fail, max(to_pass, to_fail))
+
+
+@pytest.mark.parametrize("family_size", [1, 6, 16, 40])
+def test_below_the_bound_no_sample_is_decided_and_at_it_both_verdicts_are_reachable(family_size: int) -> None:
+    needed = net_preference_bound(family_level(family_size)).needed
+    for sign in (1.0, -1.0, 0.0):
+        effect, p = all_alike(sign, needed - 1, family_size)
+        assert decide(effect, p, n=needed - 1) == Verdict.INCONCLUSIVE, (sign, effect)
+    assert decide(*all_alike(1.0, needed, family_size), n=needed) == Verdict.PASS
+    assert decide(*all_alike(-1.0, needed, family_size), n=needed) == Verdict.FAIL
+
+
+@pytest.mark.parametrize("family_size", [1, 6, 16, 40])
+def test_each_side_of_the_bound_is_tight_in_the_interval_itself(family_size: int) -> None:
+    """The bounds are where an all-agree (all-disagree) sample's interval first clears MIN_EFFECT,
+    so they are the smallest n that could decide, not merely a large enough one."""
+    bound = net_preference_bound(family_level(family_size))
+    assert all_alike(1.0, bound.to_pass - 1, family_size)[0].ci_low <= MIN_EFFECT
+    assert all_alike(1.0, bound.to_pass, family_size)[0].ci_low > MIN_EFFECT
+    assert all_alike(-1.0, bound.to_fail - 1, family_size)[0].ci_high >= MIN_EFFECT
+    assert all_alike(-1.0, bound.to_fail, family_size)[0].ci_high < MIN_EFFECT
+
+
+@given(
+    family_size=st.integers(1, 40),
+    signs=st.lists(st.sampled_from([-1.0, 0.0, 1.0]), min_size=0, max_size=60),
+    seed=st.integers(0, 2**16),
+)
+def test_no_firm_verdict_below_the_bound_for_any_signs(family_size: int, signs: list[float], seed: int) -> None:
+    """Whatever the signs, and even with the most favourable Holm p-value (the raw one)."""
+    needed = net_preference_bound(family_level(family_size)).needed
+    signs = signs[: needed - 1]
+    summary = summarize(np.array(signs), delta=0.0, seed=seed, level=family_level(family_size))
+    assert decide(summary.effect, summary.p_value, n=summary.n) == Verdict.INCONCLUSIVE
+
+
+@given(n=st.integers(1, 400), seed=st.integers(0, 2**16), sign=st.sampled_from([-1.0, 0.0, 1.0]))
+def test_a_degenerate_sample_gets_an_exact_interval_not_a_point(n: int, seed: int, sign: float) -> None:
+    """All cases alike leave every bootstrap resample equal; the interval is then the exact bound
+    (Clopper-Pearson on the share of that sign), wide at small n and never a single point."""
+    effect = summarize(np.full(n, sign), delta=0.0, seed=seed, level=family_level(16)).effect
+    assert effect.ci_low < effect.value or effect.value == -1.0
+    assert effect.ci_high > effect.value or effect.value == 1.0
+    assert -1.0 <= effect.ci_low <= effect.value <= effect.ci_high <= 1.0
+
+
+def test_an_all_tie_sample_fails_only_once_ties_bound_the_effect_below_the_minimum() -> None:
+    """n ties out of n bound |effect| by 1 - tail**(1/n): below MIN_EFFECT from n = 62 at 16 checks."""
+    assert decide(*all_alike(0.0, 61, 16), n=61) == Verdict.INCONCLUSIVE
+    assert decide(*all_alike(0.0, 62, 16), n=62) == Verdict.FAIL
+
+
+def test_the_fewest_cases_is_the_first_n_whose_extreme_sample_is_significant() -> None:
+    assert fewest_cases(0.5, 0.05) == 5  # 0.5**4 = 0.0625, 0.5**5 = 0.031
+    assert fewest_cases(0.0, 0.05) == 1
+    with pytest.raises(ValueError, match="per-case"):
+        fewest_cases(1.0, 0.05)
+
+
+def test_a_claim_part_needs_its_median_decided_by_a_sign_test() -> None:
+    """Six claims at alpha 0.05: tail alpha/12 = 0.0042; 0.5**8 < tail <= 0.5**7."""
+    bound = sign_bound(family_level(6))
+    assert (bound.to_pass, bound.to_fail) == (8, 8)
+    assert bound.shortfall(7, "a claim part") is not None
+    assert bound.shortfall(8, "a claim part") is None
+
+
+def test_zero_violations_pass_an_invariant_only_once_they_bound_the_rate() -> None:
+    """0 of n at 95 %: the Clopper-Pearson upper end 1 - 0.025**(1/n) is below 0.1 from n = 36."""
+    bound = zero_violation_bound(1 - ALPHA, max_rate=0.1)
+    assert (bound.to_pass, bound.to_fail) == (36, 1)
+
+
+def test_a_shortfall_names_the_smallest_n_on_each_side() -> None:
+    message = net_preference_bound(family_level(16)).shortfall(1, "TFC1")
+    assert message is not None
+    assert all(text in message for text in ("n=1", "TFC1", "99.7 %", "pass needs n ≥ 11", "fail needs n ≥ 9")), message

@@ -19,7 +19,17 @@ from ranklens.cases import fixture_corpus, sample_pairs
 from ranklens.cases.contrast import Case
 from ranklens.cases.terms import word_statistics
 from ranklens.models import Pair, Reranker
-from ranklens.stats import ALPHA, MIN_EFFECT, PairedSummary, decide, family_level, holm, neutral_band, summarize
+from ranklens.stats import (
+    ALPHA,
+    MIN_EFFECT,
+    PairedSummary,
+    decide,
+    family_level,
+    holm,
+    net_preference_bound,
+    neutral_band,
+    summarize,
+)
 from ranklens.verdicts import CaseOutcome, CheckResult, Kind
 
 DEFAULT_SAMPLE_SIZE = 200
@@ -149,7 +159,9 @@ def results(measurements: Sequence[Measurement], *, delta: float, seed: int) -> 
 
 def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
     s = m.summary
-    verdict = decide(s.effect, adjusted_p)
+    verdict = decide(s.effect, adjusted_p, n=s.n)
+    bound = net_preference_bound(s.effect.ci_level)
+    too_few = bound.shortfall(s.n, m.spec.name)
     worst: list[int] = np.argsort(m.values)[:3].tolist()
     violations = [m.cases[int(i)].describe(float(m.values[int(i)])) for i in worst if m.values[int(i)] < -delta]
     return CheckResult(
@@ -163,7 +175,9 @@ def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
             "alpha": ALPHA,
             "neutral_band": delta,
             "ci_level": s.effect.ci_level,
-            "rule": "pass if ci_low > min_effect and holm_p < alpha; fail if ci_high < min_effect",
+            "min_cases": bound.needed,
+            "rule": "inconclusive if n < min_cases; pass if ci_low > min_effect and holm_p < alpha; "
+            "fail if ci_high < min_effect",
         },
         params=dict(m.spec.params),
         details={
@@ -178,13 +192,20 @@ def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
             "skipped_precondition": m.skipped,
             "dropped_too_long": m.too_long,
             "strict": m.spec.strict,
+            "cases_needed": {"pass": bound.to_pass, "fail": bound.to_fail},
         },
         counterexamples=violations,
         cases=[CaseOutcome(c.case_id, sign) for c, sign in zip(m.cases, s.signs.tolist(), strict=True)],
-        message=(
+        message=_with_reason(
+            too_few,
             f"{m.spec.name}: net preference {s.effect.value:+.2f} "
             f"[{s.effect.ci_low:+.2f}, {s.effect.ci_high:+.2f}] over {s.n} cases "
             f"({s.positive} agree, {s.negative} disagree, {s.neutral} within ±{delta:.3g}); "
-            f"Holm p = {adjusted_p:.2g}; needs > {MIN_EFFECT} to pass."
+            f"Holm p = {adjusted_p:.2g}; needs > {MIN_EFFECT} to pass.",
         ),
     )
+
+
+def _with_reason(too_few: str | None, numbers: str) -> str:
+    """The message: why the sample cannot decide the check (when it cannot), then its numbers."""
+    return f"{too_few}. {numbers}" if too_few else numbers

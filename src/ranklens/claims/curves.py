@@ -67,9 +67,17 @@ def saturation(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSample, *, se
     mass_index, mass_kept = _concavity(mass)
     gain_index, gain_kept = _concavity(gain)
     parts = [
-        Part(mean_effect("attention_concavity", mass_index, seed=seed, level=LEVEL), CONCAVE, "attention saturates"),
         Part(
-            mean_effect("patched_effect_concavity", gain_index, seed=seed, level=LEVEL), CONCAVE, "the gain saturates"
+            mean_effect("attention_concavity", mass_index, seed=seed, level=LEVEL),
+            CONCAVE,
+            "attention saturates",
+            n=len(mass_index),
+        ),
+        Part(
+            mean_effect("patched_effect_concavity", gain_index, seed=seed, level=LEVEL),
+            CONCAVE,
+            "the gain saturates",
+            n=len(gain_index),
         ),
     ]
     details = {
@@ -106,7 +114,8 @@ def length_normalization(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSam
     mass = copies_mass(reranker, rows, cases, heads).reshape(-1, len(APPENDED))
     kept = mass[:, 0] > MIN_GAIN
     drop = (mass[kept, 0] - mass[kept, -1]) / mass[kept, 0]
-    parts = [Part(mean_effect("relative_attention_drop", drop, seed=seed, level=LEVEL), LENGTH_DROP, "attention falls")]
+    effect = mean_effect("relative_attention_drop", drop, seed=seed, level=LEVEL)
+    parts = [Part(effect, LENGTH_DROP, "attention falls", n=len(drop))]
     details = {
         "heads": [list(h) for h in heads],
         "length_curve": _curve(

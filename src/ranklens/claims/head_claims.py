@@ -106,7 +106,8 @@ def soft_tf_heads(
             "match_selectivity": _interval(selective),
             **_related_attention(reranker, confirmation.cases, heads, seed),
         }
-        return Part(rise, 0.0, "their attention mass on the matching tokens rises from TF 1 to TF 2"), details
+        meaning = "their attention mass on the matching tokens rises from TF 1 to TF 2"
+        return Part(rise, 0.0, meaning, n=len(mass)), details
 
     return _head_claim(
         reranker,
@@ -133,10 +134,9 @@ def scoring_heads(
     progress: Progress | None = None,
 ) -> HeadClaim:
     def idf_part(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[Part, dict[str, object]]:
-        rho = mean_effect(
-            "cls_attention_idf_spearman", _idf_following(reranker, confirm, heads), seed=seed, level=LEVEL
-        )
-        return Part(rho, IDF_RHO, "their [CLS] attention ranks query tokens like IDF"), {}
+        rhos = _idf_following(reranker, confirm, heads)
+        rho = mean_effect("cls_attention_idf_spearman", rhos, seed=seed, level=LEVEL)
+        return Part(rho, IDF_RHO, "their [CLS] attention ranks query tokens like IDF", n=len(rhos)), {}
 
     return _head_claim(
         reranker,
@@ -182,10 +182,11 @@ def _head_claim(
     heads = found.heads_found
     recovered = ratio_effect("joint_recovery", confirm.joint_gain(reranker, heads), confirm.gap, seed=seed, level=LEVEL)
     part, more = second_part(confirm, heads)
+    kept = int(confirm.kept.sum())
     result = claim_result(
         claim_id,
-        [Part(recovered, MOST, carries), part],
-        n=int(confirm.kept.sum()),
+        [Part(recovered, MOST, carries, n=kept), part],
+        n=kept,
         statement=statement,
         citation=CITATION,
         details={**details, **more},

@@ -26,7 +26,7 @@ from ranklens.claims.cases import CaseSample
 from ranklens.claims.idf_table import idf_table
 from ranklens.claims.result import LEVEL, Part, claim_result, not_measurable
 from ranklens.models import Pair, Reranker
-from ranklens.stats import MIN_EFFECT, summarize
+from ranklens.stats import MIN_EFFECT, net_preference_bound, summarize
 from ranklens.verdicts import Better, CheckResult, Effect
 
 COMPONENTS = 8
@@ -34,6 +34,9 @@ MIN_PEARSON = 0.3
 """|r| a component needs to be "an IDF direction": a moderate correlation over thousands of
 tokens, clearly above the other components' (reported as the null)."""
 SCATTER_POINTS = 1500
+EDIT_BOUND = net_preference_bound(LEVEL)
+"""The edit part is a net preference, judged like an axiom at the claims' level: 10 cases to pass
+(0.55 ** 10 < 0.0042), 7 to fail; see :func:`ranklens.stats.net_preference_bound`."""
 CITATION = "Lu, Chen, Eickhoff, 'Cross-Encoder Rediscovers a Semantic Variant of BM25' (arXiv 2502.04645), Sec. 5"
 STATEMENT = (
     "One of the top singular components of the token-embedding matrix tracks IDF, and moving a "
@@ -94,8 +97,14 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
     projection = comps.singular_values[best] * coordinate  # each row's coordinate along the direction
     edit = _edit_effect(reranker, sample, sign * comps.right[:, best], projection, tokens, delta=delta, seed=seed)
     parts = [
-        Part(pearson, MIN_PEARSON, "the component tracks IDF on tokens it was not chosen on"),
-        Part(edit, MIN_EFFECT, "more of the direction makes matching the term pay more"),
+        Part(pearson, MIN_PEARSON, "the component tracks IDF on tokens it was not chosen on", n=len(judge)),
+        Part(
+            edit,
+            MIN_EFFECT,
+            "more of the direction makes matching the term pay more",
+            n=len(sample.cases),
+            bound=EDIT_BOUND,
+        ),
     ]
     shown = np.random.default_rng([seed, 43]).permutation(judge)[:SCATTER_POINTS]
     spearman = round(float(spearmanr(coordinate[judge], idf[judge])[0]), 4)

@@ -157,7 +157,7 @@ def relevance_neurons(
         "random": [round(float(v), 5) for v in random_drops.mean(1)],
         "label": "margin drop when mean-ablated",
     }
-    parts = [Part(excess, EXCESS, "the neurons found carry more of the margin than random ones")]
+    parts = [Part(excess, EXCESS, "the neurons found carry more of the margin than random ones", n=len(clean))]
     return claim_result(
         "relevance_neurons", parts, n=len(clean), statement=STATEMENT, citation=CITATION, details=details
     )

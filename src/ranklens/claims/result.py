@@ -4,7 +4,8 @@ A claim has one or more parts, each an effect with an interval and a threshold (
 found recover > 0.5 of the effect" and "their attention to matches rises"). Intervals are at the
 circuit family's level (Bonferroni over :data:`CLAIMS`); the verdict is
 :func:`ranklens.stats.decide_all` over the parts. A failed precondition (nothing to attribute,
-no heads found) is ``inconclusive`` with the reason, never a pass or a fail.
+no heads found) is ``inconclusive`` with the reason, never a pass or a fail; so is a part
+measured on fewer cases than its :class:`ranklens.stats.CaseBound` needs (:data:`MEAN_BOUND`: 8).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ranklens.stats import decide_all, family_level
+from ranklens.stats import CaseBound, decide_all, family_level, sign_bound
 from ranklens.verdicts import Better, CheckResult, Effect, Kind, Verdict
 
 CLAIMS = ("soft_tf_heads", "saturation", "length_normalization", "scoring_heads", "idf_direction", "relevance_neurons")
 LEVEL = family_level(len(CLAIMS))
 """Confidence level of every claim interval: the family of claims holds jointly at 95 %."""
+MEAN_BOUND = sign_bound(LEVEL)
+"""The fewest cases a part judged by a bootstrap of per-case values needs (8 for six claims)."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,10 @@ class Part:
     threshold: float
     meaning: str
     """What passing this part means, in words (shown in the report)."""
+    n: int
+    """Cases the effect was measured on."""
+    bound: CaseBound = MEAN_BOUND
+    """The fewest cases with which this part could pass and fail."""
 
 
 def claim_result(
@@ -42,12 +49,14 @@ def claim_result(
     params: Mapping[str, Any] | None = None,
 ) -> CheckResult:
     """The record of a measured claim; the first part is the headline effect."""
-    verdict = decide_all([(p.effect, p.threshold) for p in parts])
+    too_few = [r for p in parts if (r := p.bound.shortfall(p.n, f"{check_id} ({p.effect.name})")) is not None]
+    verdict = Verdict.INCONCLUSIVE if too_few else decide_all([(p.effect, p.threshold) for p in parts])
     shown = "; ".join(
         f"{p.effect.name} {p.effect.value:+.3f} [{p.effect.ci_low:+.3f}, {p.effect.ci_high:+.3f}] "
         f"(needs > {p.threshold:g}: {p.meaning})"
         for p in parts
     )
+    shown = "".join(f"{reason}. " for reason in too_few) + f"{check_id}: {shown}"
     return CheckResult(
         check_id=check_id,
         kind=Kind.CLAIM,
@@ -62,7 +71,7 @@ def claim_result(
             "parts": [_part(p) for p in parts],
             **details,
         },
-        message=f"{check_id}: {shown}; n = {n}.",
+        message=f"{shown}; n = {n}.",
     )
 
 
@@ -83,7 +92,10 @@ def not_measurable(
     )
 
 
-RULE = "pass if every part's ci_low > its threshold; fail if any part's ci_high < its threshold"
+RULE = (
+    "inconclusive if any part has fewer cases than its min_cases; "
+    "pass if every part's ci_low > its threshold; fail if any part's ci_high < its threshold"
+)
 
 
 def _threshold(parts: Sequence[Part]) -> dict[str, Any]:
@@ -91,6 +103,7 @@ def _threshold(parts: Sequence[Part]) -> dict[str, Any]:
         "ci_level": LEVEL,
         "rule": RULE,
         **{p.effect.name: p.threshold for p in parts},
+        "min_cases": {p.effect.name: p.bound.needed for p in parts},
     }
 
 
@@ -103,4 +116,6 @@ def _part(part: Part) -> dict[str, Any]:
         "ci_high": e.ci_high,
         "threshold": part.threshold,
         "meaning": part.meaning,
+        "n": part.n,
+        "min_cases": part.bound.needed,
     }
