@@ -56,7 +56,7 @@ def test_the_pytest_gate_fails_the_session_naming_the_lesioned_check(candidate: 
     worse = r"verdict pass -> \w+; net_preference worse by [\d.]+"
     pattern = rf"^REGRESSED {re.escape(TFC2)}: {worse}; {NUMBERS} \(paired shift -"
     line = re.search(pattern, candidate.stdout, flags=re.MULTILINE)
-    failed = "ranklens gate: FAILED, checks regressed against the baseline" in candidate.stdout
+    failed = "ranklens gate: FAILED against the baseline" in candidate.stdout
     assert (candidate.code, line is not None, failed) == (1, True, True), (
         f"exit {candidate.code}:\n{candidate.stdout[-4000:]}"
     )
