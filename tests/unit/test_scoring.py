@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ranklens import Reranker, ScoreCache, load_reranker
 from ranklens.cases import fixture_corpus, sample_pairs
 from ranklens.errors import InvalidPairError
-from ranklens.models.reranker import validate_pairs
+from ranklens.models.pairs import validate_pairs
 from ranklens.plugin.options import Settings
 
 texts = st.text(min_size=1, max_size=40).filter(

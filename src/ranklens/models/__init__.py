@@ -2,10 +2,13 @@
 
 from ranklens.models.adapters import ADAPTERS, SUPPORTED_MODEL_TYPES, ArchitectureAdapter
 from ranklens.models.cache import ScoreCache
-from ranklens.models.checkpoint import Checkpoint, check_max_length, locate_checkpoint, window_of
+from ranklens.models.checkpoint import Checkpoint, locate_checkpoint
 from ranklens.models.hooks import SITES, HookPoint, hook_name
+from ranklens.models.loading import load_reranker
+from ranklens.models.pairs import Pair, validate_pairs
 from ranklens.models.placement import DTYPES, parse_dtype, resolve_device
-from ranklens.models.reranker import Batch, ModelInfo, Pair, Reranker, load_reranker, validate_pairs
+from ranklens.models.reranker import Batch, ModelInfo, Reranker
+from ranklens.models.window import check_max_length, window_of
 
 __all__ = [
     "ADAPTERS",

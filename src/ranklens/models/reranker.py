@@ -3,38 +3,25 @@
 from __future__ import annotations
 
 import inspect
-import logging
-import math
-import os
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
+from transformers import PreTrainedModel
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
-from transformers.utils import logging as hf_logging
 
-from ranklens.errors import InvalidPairError, ModelLoadError, PairTooLongError
-from ranklens.models.adapters import ArchitectureAdapter, adapter_for
+from ranklens.errors import PairTooLongError
+from ranklens.models.adapters import ArchitectureAdapter
 from ranklens.models.cache import CacheKey, ScoreCache
-from ranklens.models.checkpoint import (
-    Checkpoint,
-    check_max_length,
-    checked_max_length,
-    locate_checkpoint,
-    one_line,
-)
+from ranklens.models.checkpoint import Checkpoint
 from ranklens.models.fingerprint import weights_fingerprint
 from ranklens.models.hooks import FwdHooks, HookedModel, hook_name
-from ranklens.models.placement import parse_dtype, resolve_device
-from ranklens.models.tokenizer_check import check_tokenizer_fits_model
+from ranklens.models.pairs import Pair, validate_pairs
+from ranklens.models.window import checked_max_length
 
-Pair = tuple[str, str]
 DEFAULT_BATCH_SIZE = 32
 _RELEVANT_LABELS = {"relevant", "positive", "pos", "true", "yes", "1", "label_1", "entailment"}
 
@@ -76,138 +63,6 @@ class Batch:
     @property
     def input_ids(self) -> Tensor:
         return self.inputs["input_ids"]
-
-
-def load_reranker(
-    model: str | os.PathLike[str],
-    *,
-    device: str | torch.device | None = None,
-    dtype: str | torch.dtype | None = None,
-    max_length: int | None = None,
-    revision: str | None = None,
-    allow_pickle: bool = False,
-    cache: ScoreCache | None = None,
-) -> Reranker:
-    """Load a cross-encoder from a Hugging Face id or a local directory.
-
-    Accepts plain transformers checkpoints and sentence-transformers CrossEncoder directories.
-    The score is the raw logit for a single-logit head, and the relevant-class logit margin
-    ``logit[relevant] - logit[other]`` for a two-logit head (the relevant class is the label
-    named relevant/positive/true/…, else index 1); no sigmoid or softmax, so effects are on
-    the scale the model computes. ``trust_remote_code`` is never enabled; pickled weights are
-    read only with ``allow_pickle=True``. ``device`` defaults to CUDA when available, ``dtype``
-    to float32, ``max_length`` to the model's window.
-
-    A checkpoint that cannot be scored faithfully raises :class:`~ranklens.errors.ModelLoadError`
-    naming the file, the cause and the fix: a bad device or dtype, damaged or malformed files, a
-    tokenizer that is not the model's, weights that do not match config.json or leave any
-    parameter to random initialisation.
-    """
-    torch_device = resolve_device(device)
-    torch_dtype = parse_dtype(dtype)
-    checkpoint = locate_checkpoint(model, revision=revision, allow_pickle=allow_pickle)
-    check_max_length(checkpoint, max_length)  # before any weights are read
-    adapter = adapter_for(checkpoint.config.model_type)
-    tokenizer = _load_tokenizer(checkpoint)
-    hf_model = _load_model(checkpoint, torch_dtype, torch_device)
-    return Reranker(hf_model, tokenizer, checkpoint, adapter, max_length=max_length, cache=cache)
-
-
-def _load_tokenizer(checkpoint: Checkpoint) -> PreTrainedTokenizerBase:
-    """The checkpoint's tokenizer, refused unless it can be the one the model was trained with."""
-    try:
-        tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(checkpoint.path)
-    except Exception as error:  # transformers/tokenizers raise many kinds here; all mean the same to the user
-        raise ModelLoadError(
-            f"{checkpoint.model_id!r}: no usable tokenizer in {str(checkpoint.path)!r} "
-            f"({type(error).__name__}: {one_line(error)}). Save the tokenizer with the model: "
-            "`tokenizer.save_pretrained(dir)`."
-        ) from error
-    check_tokenizer_fits_model(tokenizer, checkpoint.config, checkpoint.model_id)
-    return tokenizer
-
-
-def _load_model(checkpoint: Checkpoint, dtype: torch.dtype, device: torch.device) -> PreTrainedModel:
-    """The model on ``device``, refused when transformers fails or would initialise any weight at random."""
-    try:
-        with quiet_transformers(), _quiet_load_report():
-            model, loading = AutoModelForSequenceClassification.from_pretrained(
-                checkpoint.path,
-                dtype=dtype,
-                use_safetensors=not checkpoint.pickle_weights,
-                ignore_mismatched_sizes=True,  # refused below with a ModelLoadError, not as log text
-                output_loading_info=True,
-            )
-    except MemoryError:
-        raise
-    except Exception as error:  # anything transformers/safetensors raises here means an unreadable checkpoint
-        raise ModelLoadError(
-            f"{checkpoint.model_id!r}: transformers could not load the weights in {str(checkpoint.weights_file)!r} "
-            f"({type(error).__name__}: {one_line(error)}); re-save or re-download the checkpoint."
-        ) from error
-    _refuse_mismatched_weights(model, loading.get("mismatched_keys") or (), checkpoint)
-    _refuse_missing_weights(model, loading.get("missing_keys") or (), checkpoint)
-    loaded: PreTrainedModel = model.to(device).eval()
-    return loaded
-
-
-_Mismatch = tuple[str, tuple[int, ...], tuple[int, ...]]
-"""transformers' ``mismatched_keys`` entry: (name, shape in the checkpoint, shape the config implies)."""
-
-
-def _refuse_mismatched_weights(model: PreTrainedModel, mismatched: Iterable[Any], checkpoint: Checkpoint) -> None:
-    """Saved tensors whose shape is not the one config.json implies (transformers would re-initialise them)."""
-    entries: list[_Mismatch] = [(str(k), tuple(saved), tuple(wanted)) for k, saved, wanted in mismatched]
-    if not entries:
-        return
-    entries.sort(key=_head_first(model))
-    shown = ", ".join(f"{k} (checkpoint {list(saved)}, config {list(wanted)})" for k, saved, wanted in entries[:5])
-    raise ModelLoadError(
-        f"{checkpoint.model_id!r}: the weights in {str(checkpoint.weights_file)!r} do not match config.json: "
-        f"{len(entries)} tensor(s) have other shapes than the config implies: {shown}{_more(entries, 5)}. "
-        "transformers would re-initialise them at random, which makes every score meaningless. Correct config.json "
-        "(num_labels, hidden_size, vocab_size, ...) to describe the saved weights, or re-save the model and its "
-        "config together with save_pretrained()."
-    )
-
-
-def _refuse_missing_weights(model: PreTrainedModel, missing: Iterable[str], checkpoint: Checkpoint) -> None:
-    """Parameters the checkpoint does not hold: transformers would initialise them at random."""
-    keys = [entry[0] for entry in sorted(((str(k), (), ()) for k in missing), key=_head_first(model))]
-    if not keys:
-        return
-    raise ModelLoadError(
-        f"{checkpoint.model_id!r}: the weights in {str(checkpoint.weights_file)!r} lack {len(keys)} tensor(s) the "
-        f"model needs: {', '.join(keys[:8])}{_more(keys, 8)}. transformers would initialise them at random, and a "
-        "reranker with a random head (or layer) scores noise. Pass a checkpoint with a trained head, saved with "
-        "save_pretrained() after fine-tuning, or check that config.json's 'architectures' matches the weights."
-    )
-
-
-def _head_first(model: PreTrainedModel) -> Callable[[_Mismatch], tuple[bool, int, str]]:
-    """Sort key: tensors outside the base model (the head) first, then the largest, then by name."""
-    prefix = f"{getattr(model, 'base_model_prefix', '')}."
-
-    def key(entry: _Mismatch) -> tuple[bool, int, str]:
-        name, saved, _ = entry
-        return (name.startswith(prefix), -math.prod(saved), name)
-
-    return key
-
-
-def _more(items: Sequence[object], shown: int) -> str:
-    return f" and {len(items) - shown} more" if len(items) > shown else ""
-
-
-@contextmanager
-def _quiet_load_report() -> Iterator[None]:
-    """Library code never prints: hide transformers' LOAD REPORT table (ranklens raises its own error)."""
-    previous = hf_logging.get_verbosity()
-    hf_logging.set_verbosity(logging.ERROR)
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(previous)
 
 
 class Reranker:
@@ -329,7 +184,7 @@ class Reranker:
             return self.logits_to_scores(self.model(**batch.inputs).logits).double().cpu().numpy()
 
     def logits_to_scores(self, logits: Tensor) -> Tensor:
-        """``[batch, num_labels]`` logits to ``[batch]`` scores (see :func:`load_reranker`)."""
+        """``[batch, num_labels]`` logits to ``[batch]`` scores (see :func:`~ranklens.models.loading.load_reranker`)."""
         if logits.shape[-1] == 1:
             return logits[:, 0].float()
         other = 1 - self._relevant_index
@@ -432,46 +287,6 @@ class Reranker:
         return Batch(tuple(pairs), inputs, tuple(lengths))
 
 
-def validate_pairs(pairs: Sequence[Pair]) -> list[Pair]:
-    """Check pairs are (str, str) of valid, visible text; the error names the first bad pair."""
-    checked: list[Pair] = []
-    for i, pair in enumerate(pairs):
-        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-            raise InvalidPairError(
-                f"pair #{i} is {pair!r}; each pair must be a (query, document) tuple of two strings."
-            )
-        query, document = pair
-        for role, text in (("query", query), ("document", document)):
-            _check_text(i, role, text)
-        checked.append((query, document))
-    return checked
-
-
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf"})
-"""Unicode categories that carry no visible text: controls (NUL, BEL, ESC, ...) and format characters
-(zero-width space and joiners, word joiner, byte-order mark, soft hyphen). A text made only of these
-and whitespace is blank: tokenizers drop them, and the model would score an empty text."""
-
-
-def _check_text(index: int, role: str, text: object) -> None:
-    if not isinstance(text, str):
-        raise InvalidPairError(f"pair #{index}: the {role} is {type(text).__name__} {text!r}, not a string.")
-    surrogate = next((at for at, ch in enumerate(text) if 0xD800 <= ord(ch) <= 0xDFFF), None)
-    if surrogate is not None:
-        raise InvalidPairError(
-            f"pair #{index}: the {role} holds a lone surrogate U+{ord(text[surrogate]):04X} at character {surrogate} "
-            f"({text[max(0, surrogate - 12) : surrogate + 12]!r}), which is not valid Unicode and cannot be "
-            'tokenised (it usually comes from bytes decoded with errors="surrogateescape"). Decode the text with '
-            'errors="replace" or remove the code point.'
-        )
-    if all(ch.isspace() or unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in text):
-        raise InvalidPairError(
-            f"pair #{index}: the {role} is empty or blank ({text!r}: only whitespace, control or zero-width "
-            "characters); a cross-encoder score of empty text is meaningless. Drop the pair or give it a "
-            f"non-empty {role}."
-        )
-
-
 def _window(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, requested: int | None, model_id: str) -> int:
     """The longest input the model can read: position embeddings (less RoBERTa's offset) and tokenizer."""
     tokenizer_limit = getattr(tokenizer, "model_max_length", None)
@@ -490,18 +305,6 @@ def _score_definition(labels: Mapping[int, str]) -> tuple[int, str]:
 
 
 @contextmanager
-def quiet_transformers() -> Iterator[None]:
-    """Library code never prints: hide transformers' weight-loading progress bar."""
-    enabled = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    try:
-        yield
-    finally:
-        if enabled:
-            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
-
-
-@contextmanager
 def _eager_attention(model: PreTrainedModel, *, needed: bool) -> Iterator[None]:
     """Switch to eager attention (the only kind that returns weights) for one block."""
     previous = model.config._attn_implementation
@@ -515,4 +318,4 @@ def _eager_attention(model: PreTrainedModel, *, needed: bool) -> Iterator[None]:
         model.set_attn_implementation(previous)
 
 
-__all__ = ["Batch", "ModelInfo", "Pair", "Reranker", "hook_name", "load_reranker", "validate_pairs"]
+__all__ = ["Batch", "ModelInfo", "Pair", "Reranker", "hook_name", "validate_pairs"]
