@@ -21,6 +21,10 @@ from ranklens.fixtures.registry import fixture_path
 
 Runner = Any  # the ``runner`` fixture (tests/reliability/conftest.py)
 EarlierReport = Any  # the ``earlier_report`` fixture
+STOPPED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+"""Ctrl-C ends pytest with 2; at some points pytest's own report of the interrupt fails on a
+frame without a line number and it ends with 3 instead (pytest's, not ranklens'). Either is
+non-zero, and the interrupted report is written in both cases."""
 KILL_POINTS = {
     # name: a line the run prints once it has reached that point
     "after_collection": "collected ",
@@ -62,7 +66,7 @@ def test_a_killed_run_keeps_the_earlier_report_and_leaves_nothing_behind(
     assert (earlier_report.intact(), left) == (True, expected), f"exit {code}; files {left}\n{output[-3000:]}"
     if sig == signal.SIGINT:
         beside = json.loads((earlier_report.directory / "report.interrupted.json").read_text())
-        assert (code, beside["status"]) == (pytest.ExitCode.INTERRUPTED, "interrupted"), output[-3000:]
+        assert (code in STOPPED, beside["status"]) == (True, "interrupted"), output[-3000:]
     again = runner.pytest("invariants", "--model", tiny_bert, "--ranklens-json", earlier_report.path, env=cache)
     partial = json.loads((earlier_report.directory / "report.partial.json").read_text())
     assert (again.code, partial["status"], len(partial["checks"])) == (0, "partial", 4), again.text[-3000:]
