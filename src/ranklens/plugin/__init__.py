@@ -201,7 +201,7 @@ class _ControllerHooks:
         for record in self.state.records.values():
             counts[str(record.verdict)] = counts.get(str(record.verdict), 0) + 1
         summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items())) or "none"
-        model = (self.state.model_info or {}).get("id", self.state.settings.model)
+        model = self.state.model_record()["id"]
         terminalreporter.section("ranklens")
         terminalreporter.write_line(f"{len(self.state.records)} checks on {model}: {summary}")
         target = self.state.report_target()

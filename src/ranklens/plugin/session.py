@@ -151,12 +151,17 @@ class RanklensSession:
         self.report_path = write_report(report, destination(target, RunStatus.ERROR))
         return self.report_path
 
-    def _report(self, status: RunStatus, reason: str, missing: Any) -> Report:
-        model = self.model_info or {"id": self.settings.model or self._model_path}
+    def model_record(self) -> dict[str, Any]:
+        """The report's ``model``: a built fixture is named (``minilm-ce``), its cache directory
+        kept in ``path``."""
         from ranklens.fixtures.registry import fixture_name
 
-        if (name := fixture_name(model.get("path"))) is not None:
-            model = {**model, "id": name}  # the fixture's name; its cache directory stays in "path"
+        model = self.model_info or {"id": self.settings.model or self._model_path}
+        name = fixture_name(model.get("path"))
+        return model if name is None else {**model, "id": name}
+
+    def _report(self, status: RunStatus, reason: str, missing: Any) -> Report:
+        model = self.model_record()
         return Report(
             model=model,
             environment=environment(device=model.get("device"), dtype=model.get("dtype")),
