@@ -251,3 +251,13 @@ def test_a_pair_beyond_the_window_is_reported_and_the_rest_still_scored(tiny_che
 def test_max_length_beyond_the_position_embeddings_is_refused(tiny_checkpoint: Callable[..., Path]) -> None:
     with pytest.raises(ModelLoadError, match=r"max_length=4096 is outside what .* can read \(8\.\.512 tokens\)"):
         load_reranker(tiny_checkpoint("bert"), max_length=4096)
+
+
+@pytest.mark.parametrize("asked", [["--ranklens-debug"], ["-v"]], ids=["debug", "verbose"])
+def test_the_traceback_is_shown_only_when_asked_for(
+    asked: list[str], bad_checkpoints: dict[str, Path], tmp_path: Path, runner: Any
+) -> None:
+    outcome = runner.pytest("invariants", "--model", bad_checkpoints["truncated"], *asked)
+    assert (outcome.code, "Traceback" in outcome.text, "is damaged" in outcome.text) == (4, True, True), outcome.text[
+        -3000:
+    ]

@@ -116,7 +116,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         state.reranker()
         state.check_window()
     except Exception as error:  # any failure to load is the user's checkpoint, not a test result
-        message = _load_failure(error, state.settings)
+        message = _load_failure(error, config)
         try:
             state.write_error_report(message)
         except (OSError, RanklensError) as write_error:
@@ -126,20 +126,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         state.release_model()  # each xdist worker loads its own copy
 
 
-def _load_failure(error: Exception, settings: Settings) -> str:
-    """One paragraph: what failed to load and why; the traceback only with --ranklens-debug."""
-    message = (
-        str(error)
+def _load_failure(error: Exception, config: pytest.Config) -> str:
+    """One paragraph: what failed to load and why; the traceback too with --ranklens-debug or -v."""
+    message = " ".join(
+        str(error).split()
         if isinstance(error, RanklensError)
         else (
             f"the model could not be loaded: {type(error).__name__}: {error}. This is not a problem ranklens "
             "recognises; check that the checkpoint loads with transformers' AutoModelForSequenceClassification, "
             "or run again with --ranklens-debug for the traceback."
-        )
+        ).split()
     )
-    if settings.debug:
+    if config.stash[_SESSION_KEY].settings.debug or config.get_verbosity() > 0:
         message += "\n" + "".join(traceback.format_exception(error))
-    return " ".join(message.split()) if not settings.debug else message
+    return message
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -243,7 +243,7 @@ def reranker(pytestconfig: pytest.Config) -> Reranker:
     try:
         return state.reranker()
     except Exception as error:  # an xdist worker's own load; the controller already loaded it once
-        pytest.exit(f"ranklens: {_load_failure(error, state.settings)}", returncode=pytest.ExitCode.USAGE_ERROR)
+        pytest.exit(f"ranklens: {_load_failure(error, pytestconfig)}", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture
