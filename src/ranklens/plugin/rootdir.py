@@ -15,9 +15,11 @@ import copy
 from collections.abc import Sequence
 
 import pytest
-from _pytest.config.findpaths import determine_setup
 
 VALUE_OPTIONS = ("--model", "--ranklens-model")
+_PYTEST_STATE = ("_rootpath", "_inipath", "_inicfg", "_ignored_config_files", "_inicache", "_parser")
+"""pytest's private configuration state this module rewrites: checked first, so that a pytest
+that has changed it gets a clear refusal with the workaround, never an AttributeError."""
 
 
 def model_value_taken_as_path(args: Sequence[str]) -> bool:
@@ -34,6 +36,12 @@ def realign(config: pytest.Config, args: list[str]) -> None:
     """
     if not model_value_taken_as_path(config.invocation_params.args):
         return
+    try:
+        from _pytest.config.findpaths import determine_setup
+    except ImportError as error:
+        raise _unsupported_pytest() from error
+    if not all(hasattr(config, name) for name in _PYTEST_STATE):
+        raise _unsupported_pytest()
     namespace = config.known_args_namespace
     rootpath, inipath, inicfg, ignored = determine_setup(
         inifile=namespace.inifilename,
@@ -56,3 +64,10 @@ def realign(config: pytest.Config, args: list[str]) -> None:
     config.known_args_namespace = config._parser.parse_known_args(args, namespace=copy.copy(config.option))
     if namespace.confcutdir in (None, old_confcutdir):
         config.known_args_namespace.confcutdir = str(inipath.parent if inipath else rootpath)
+
+
+def _unsupported_pytest() -> pytest.UsageError:
+    return pytest.UsageError(
+        f"ranklens: this pytest ({pytest.__version__}) cannot be told that --model takes a value before it "
+        "chooses its rootdir, so PATH in `--model PATH` would be collected as tests. Write --model=PATH."
+    )
