@@ -170,3 +170,12 @@ def test_every_committed_baseline_meets_the_schema(baseline: Path) -> None:
 @pytest.mark.parametrize("baseline", BASELINES, ids=[p.name for p in BASELINES])
 def test_every_committed_baseline_is_read(baseline: Path) -> None:
     assert read_report(baseline)["checks"], f"{baseline.name} was read without checks"
+
+
+def test_source_date_epoch_fixes_the_creation_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two runs with one seed compare byte for byte when SOURCE_DATE_EPOCH is set."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    report = Report(model={}, environment={}, seed=0, sample_size=None)
+    assert report.created == "2023-11-14T22:13:20+00:00"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert Report(model={}, environment={}, seed=0, sample_size=None).created != report.created

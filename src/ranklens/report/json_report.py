@@ -61,6 +61,14 @@ class MissingCheck:
         return cls(str(record["test_id"]), str(record["check_id"]), str(record["reason"]))
 
 
+def creation_time() -> str:
+    """Now, or SOURCE_DATE_EPOCH where set (reproducible-builds.org), so two runs with one seed
+    can be compared byte for byte."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.isoformat(timespec="seconds")
+
+
 @dataclass(frozen=True)
 class Report:
     """One run: the model, where it ran, the seed, one record per check, and whether it finished."""
@@ -74,7 +82,7 @@ class Report:
     status_reason: str = ""
     """One sentence on the status, e.g. the load error or "-k selected 3 of 26 checks"."""
     missing: Sequence[MissingCheck] = ()
-    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    created: str = field(default_factory=creation_time)
     schema_version: str = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
