@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ranklens.plugin.suites import skip_if_inconclusive
+from ranklens.plugin.axiom_fixtures import skip_if_inconclusive
 from ranklens.verdicts import CheckResult, Verdict
 
 Check = Callable[[str], CheckResult]

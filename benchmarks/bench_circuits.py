@@ -1,6 +1,6 @@
 """All-heads patching sweeps: incremental and hook-based, against the naive loop and the forward floor.
 
-Side by side on the same aligned cases (a query term vs a filler appended, ranklens.claims.cases),
+Side by side on the same aligned cases (a query term vs a filler appended, ranklens.claims.samples),
 for each place the circuit suite patches:
 
 - ``query``: heads patched at the query positions (the soft-TF sweep);
@@ -39,20 +39,12 @@ from bench_scoring import minilm_cross_encoder
 from torch import Tensor
 
 from ranklens import Reranker, load_reranker
-from ranklens.claims.cases import CircuitCase, circuit_cases
-from ranklens.claims.patching import (
-    MAX_ROWS,
-    CleanRuns,
-    Method,
-    clean_runs,
-    cls_positions,
-    query_positions,
-    similar_lengths,
-    sweep_heads,
-)
+from ranklens.claims.samples import CircuitCase, circuit_cases
 from ranklens.models import hook_name
+from ranklens.models.clean_runs import MAX_ROWS, CleanRuns, clean_runs
 from ranklens.models.hooks import FwdHooks, HookPoint
 from ranklens.models.interventions import patch_heads
+from ranklens.models.patching import Method, cls_positions, query_positions, similar_lengths, sweep_heads
 
 ROUTES = ("query", "cls", "everywhere")
 T = TypeVar("T")

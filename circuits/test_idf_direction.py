@@ -8,8 +8,8 @@ import pytest
 
 from ranklens.claims.idf import idf_direction
 from ranklens.models import Reranker
-from ranklens.plugin.circuits import CircuitSamples
-from ranklens.plugin.suites import skip_if_inconclusive
+from ranklens.plugin.axiom_fixtures import skip_if_inconclusive
+from ranklens.plugin.claim_fixtures import CircuitSamples
 from ranklens.verdicts import CheckResult, Verdict
 
 Record = Callable[[CheckResult], CheckResult]

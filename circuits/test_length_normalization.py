@@ -1,4 +1,4 @@
-"""Length normalisation in the soft-TF heads found (ranklens.claims.curves)."""
+"""Length normalisation in the soft-TF heads found (ranklens.claims.length_normalization)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from ranklens.claims.curves import length_normalization
-from ranklens.claims.head_claims import HeadClaim
+from ranklens.claims.heads import HeadClaim
+from ranklens.claims.length_normalization import length_normalization
 from ranklens.models import Reranker
-from ranklens.plugin.circuits import CircuitSamples
-from ranklens.plugin.suites import skip_if_inconclusive
+from ranklens.plugin.axiom_fixtures import skip_if_inconclusive
+from ranklens.plugin.claim_fixtures import CircuitSamples
 from ranklens.verdicts import CheckResult, Verdict
 
 Record = Callable[[CheckResult], CheckResult]

@@ -8,8 +8,8 @@ import pytest
 
 from ranklens.claims.neurons import relevance_neurons
 from ranklens.models import Reranker
-from ranklens.plugin.circuits import RELEVANCE, CircuitSamples, ProgressBar
-from ranklens.plugin.suites import skip_if_inconclusive
+from ranklens.plugin.axiom_fixtures import skip_if_inconclusive
+from ranklens.plugin.claim_fixtures import RELEVANCE, CircuitSamples, ProgressBar
 from ranklens.verdicts import CheckResult, Verdict
 
 Record = Callable[[CheckResult], CheckResult]

@@ -1,4 +1,4 @@
-"""Term-frequency saturation in the soft-TF heads found (ranklens.claims.curves)."""
+"""Term-frequency saturation in the soft-TF heads found (ranklens.claims.saturation)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from ranklens.claims.curves import saturation
-from ranklens.claims.head_claims import HeadClaim
+from ranklens.claims.heads import HeadClaim
+from ranklens.claims.saturation import saturation
 from ranklens.models import Reranker
-from ranklens.plugin.circuits import CircuitSamples
-from ranklens.plugin.suites import skip_if_inconclusive
+from ranklens.plugin.axiom_fixtures import skip_if_inconclusive
+from ranklens.plugin.claim_fixtures import CircuitSamples
 from ranklens.verdicts import CheckResult, Verdict
 
 Record = Callable[[CheckResult], CheckResult]

@@ -1,4 +1,4 @@
-"""Soft-TF (matching) heads and relevance-scoring heads (ranklens.claims.head_claims has the
+"""Soft-TF (matching) heads and relevance-scoring heads (ranklens.claims.heads has the
 statements, protocol, thresholds and citations)."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
-from ranklens.claims.head_claims import HeadClaim, scoring_heads
+from ranklens.claims.heads import HeadClaim, scoring_heads
 from ranklens.models import Reranker
-from ranklens.plugin.circuits import CircuitSamples, ProgressBar
-from ranklens.plugin.suites import skip_if_inconclusive
+from ranklens.plugin.axiom_fixtures import skip_if_inconclusive
+from ranklens.plugin.claim_fixtures import CircuitSamples, ProgressBar
 from ranklens.verdicts import CheckResult, Verdict
 
 Record = Callable[[CheckResult], CheckResult]

@@ -92,9 +92,10 @@ from transformers import AutoTokenizer
 
 from ranklens.axioms import AXIOMS
 from ranklens.axioms.measure import DEFAULT_SAMPLE_SIZE, PieceTokenizer, build_cases, tokenizer_case_context
-from ranklens.cases import fixture_corpus, sample_pairs
+from ranklens.cases import sample_pairs
 from ranklens.cases.contrast import Case
-from ranklens.cases.terms import STOPWORDS, words
+from ranklens.data.corpus import load_corpus
+from ranklens.ir.text import STOPWORDS, words
 from ranklens.plugin.options import DEFAULT_SEED
 
 OUT = Path("reports/crosscheck/ir_axioms.json")
@@ -604,7 +605,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     absent_specs = {s.name for s in AXIOMS if s.axiom_id in ABSENT_WORDS}
     pieces = piece_tokenizer()
     cases, skipped = build_all({row.spec for row in ROWS} | absent_specs, pieces, n=args.n, seed=args.seed)
-    passages = [p.text for p in fixture_corpus().passages]
+    passages = [p.text for p in load_corpus().passages]
     tallies: list[Tally] = []
     variants: dict[str, Any] = {}
     for name in TOKENIZERS if args.tokenizer == "both" else [args.tokenizer]:

@@ -13,8 +13,8 @@ import pytest
 
 from ranklens.invariants import batch_order_invariance, batch_size_invariance, score_determinism, window_fit
 from ranklens.models import Pair, Reranker
+from ranklens.plugin.axiom_fixtures import skip_if_inconclusive
 from ranklens.plugin.options import Settings
-from ranklens.plugin.suites import skip_if_inconclusive
 from ranklens.verdicts import CheckResult, Verdict
 
 Record = Callable[[CheckResult], CheckResult]

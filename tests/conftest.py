@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from ranklens import Reranker, load_reranker
-from ranklens.fixtures.tiny import build_tiny_checkpoint
+from ranklens.zoo.tiny import build_tiny_checkpoint
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a hub
 DEVICE = os.environ.get("RANKLENS_TEST_DEVICE", "cpu")
@@ -44,7 +44,7 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
 def planted_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """A planted fixture's directory per variant (``planted``, its lesions, ``random-init``), built
     once per session (about a second each, without the manifest's measurements)."""
-    from ranklens.fixtures.planted import build_planted
+    from ranklens.zoo.planted.build import build_planted
 
     built: dict[str, Path] = {}
 

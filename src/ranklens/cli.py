@@ -195,7 +195,7 @@ def _build_with_progress(name: str) -> Path:
     """A fixture model's directory, built first (with a progress bar on stderr) if it is missing."""
     from tqdm import tqdm
 
-    from ranklens.fixtures.registry import fixture_path
+    from ranklens.zoo.registry import fixture_path
 
     try:
         return fixture_path(name, build=False)
@@ -212,7 +212,7 @@ def _build_with_progress(name: str) -> Path:
 
 
 def _fixtures_build(args: argparse.Namespace, _: list[str]) -> int:
-    from ranklens.fixtures.registry import fixtures
+    from ranklens.zoo.registry import fixtures
 
     names = args.names or list(fixtures())
     unknown = [n for n in names if n not in fixtures()]
@@ -224,7 +224,7 @@ def _fixtures_build(args: argparse.Namespace, _: list[str]) -> int:
 
 
 def _fixtures_list(_: argparse.Namespace, __: list[str]) -> int:
-    from ranklens.fixtures.registry import fixture_path, fixtures
+    from ranklens.zoo.registry import fixture_path, fixtures
 
     for name, model in fixtures().items():
         try:
@@ -236,7 +236,7 @@ def _fixtures_list(_: argparse.Namespace, __: list[str]) -> int:
 
 
 def _fixtures_path(args: argparse.Namespace, _: list[str]) -> int:
-    from ranklens.fixtures.registry import fixture_path
+    from ranklens.zoo.registry import fixture_path
 
     print(fixture_path(args.name))
     return 0

@@ -1,6 +1,6 @@
 """Where the product suites and their data are: the repository, or the installed wheel.
 
-The suites (invariants/, axioms/, circuits/) and fixtures/ live once in git, at the repository
+The suites (invariants/, axioms/, circuits/) and data/ live once in git, at the repository
 root; the wheel carries the same files under ``ranklens/suites/``. An editable install or a
 source checkout finds them at the root, an installed wheel finds them inside the package.
 """
@@ -16,9 +16,9 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def suites_root() -> Path:
-    """The directory holding the suite folders and ``fixtures/``."""
+    """The directory holding the suite folders and ``data/``."""
     for candidate in (_PACKAGE_DIR / "suites", _PACKAGE_DIR.parents[1]):
-        if (candidate / "fixtures" / "data").is_dir() and (candidate / SUITES[0]).is_dir():
+        if (candidate / "data").is_dir() and (candidate / SUITES[0]).is_dir():
             return candidate
     raise RanklensError(
         f"Cannot find the ranklens suites next to {str(_PACKAGE_DIR)!r}: the installation is incomplete. "
@@ -28,7 +28,7 @@ def suites_root() -> Path:
 
 def data_dir() -> Path:
     """The committed case data (queries, passages, relevance labels, term statistics)."""
-    return suites_root() / "fixtures" / "data"
+    return suites_root() / "data"
 
 
 def suite_paths(names: tuple[str, ...] = SUITES) -> list[Path]:

@@ -16,14 +16,15 @@ import pytest
 
 from ranklens import Reranker
 from ranklens.axioms import calibrate_delta
-from ranklens.claims.cases import CaseSample, circuit_cases
-from ranklens.claims.curves import length_normalization, saturation
-from ranklens.claims.head_claims import HeadClaim, scoring_heads, soft_tf_heads
+from ranklens.claims.heads import HeadClaim, scoring_heads, soft_tf_heads
 from ranklens.claims.idf import idf_direction
+from ranklens.claims.length_normalization import length_normalization
 from ranklens.claims.neurons import MAX_COMPLETENESS_ERROR, relevance_neurons
-from ranklens.fixtures.planted_layout import VARIANT_RECIPES
-from ranklens.plugin.circuits import CASES, RELEVANCE
+from ranklens.claims.samples import CaseSample, circuit_cases
+from ranklens.claims.saturation import saturation
+from ranklens.plugin.claim_fixtures import CASES, RELEVANCE
 from ranklens.verdicts import CheckResult, Verdict
+from ranklens.zoo.planted.layout import VARIANT_RECIPES
 
 SEED = 0
 PLANTED = VARIANT_RECIPES["planted"]

@@ -2,7 +2,7 @@
 
 These are the ground-truth controls of the circuit suite: checked directly on weights and
 activations through the project's own Reranker and hooks, never through the claims under test.
-Every tolerance is derived from the construction (see ``ranklens.fixtures.planted_layout``),
+Every tolerance is derived from the construction (see ``ranklens.zoo.planted.layout``),
 not fitted to the outcome:
 
 - float32 and LayerNorm's residual bias put ~1e-4 relative noise on head outputs and
@@ -26,11 +26,12 @@ import torch
 from scipy.stats import pearsonr, spearmanr
 
 from ranklens import Reranker
-from ranklens.cases import fixture_corpus, sample_pairs
-from ranklens.fixtures.planted import PLANTED_VARIANTS, build_planted, read_manifest
-from ranklens.fixtures.planted_layout import SoftTfLogits
-from ranklens.fixtures.term_stats import bm25, load_idf_table
+from ranklens.cases import sample_pairs
+from ranklens.data.corpus import load_corpus
+from ranklens.data.term_stats import load_idf_table
 from ranklens.models import Pair
+from ranklens.zoo.planted.build import PLANTED_VARIANTS, build_planted, read_manifest
+from ranklens.zoo.planted.layout import SoftTfLogits
 
 PLANTED = "planted"
 LESIONED = [v for v in PLANTED_VARIANTS if v.startswith("planted")]
@@ -130,7 +131,7 @@ def curvature(curve: np.ndarray) -> np.ndarray:
 
 
 def relevant_and_other(n: int, seed: int) -> tuple[list[Pair], np.ndarray]:
-    corpus = fixture_corpus()
+    corpus = load_corpus()
     text = {q.qid: q.text for q in corpus.queries} | {p.pid: p.text for p in corpus.passages}
     relevant = {(text[r.qid], text[r.pid]) for r in corpus.qrels if r.relevance > 0}
     pairs = sample_pairs(n=n, seed=seed)
@@ -448,7 +449,7 @@ def test_planted_scores_rank_like_bm25(planted_reranker: Callable[[str], Reranke
     table = load_idf_table()
     pairs = sample_pairs(n=120, seed=2)
     tok = reranker.tokenizer
-    reference = [bm25(tok.tokenize(q), tok.tokenize(d), table) for q, d in pairs]
+    reference = [table.bm25(tok.tokenize(q), tok.tokenize(d)) for q, d in pairs]
     rho = float(spearmanr(reranker.score(pairs), reference)[0])
     assert rho > 0.98, f"Spearman with BM25 on 120 fixture pairs is {rho:.4f}"
 

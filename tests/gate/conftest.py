@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from ranklens.fixtures.registry import fixture_path
 from ranklens.report import Report, plain
 from ranklens.verdicts import Better, CaseOutcome, CheckResult, Effect, Kind, Verdict, case_id
+from ranklens.zoo.registry import fixture_path
 
 REPO = Path(__file__).resolve().parents[2]
 

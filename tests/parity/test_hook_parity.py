@@ -19,10 +19,10 @@ from torch import nn
 
 from ranklens import Reranker
 from ranklens.errors import HookNameError
-from ranklens.fixtures.tiny import TINY_ARCHITECTURES
 from ranklens.models import Batch
 from ranklens.models.hooks import SITES, hook_name
 from ranklens.models.interventions import ablate_neurons, patch_heads, set_neurons, zero_heads
+from ranklens.zoo.tiny import TINY_ARCHITECTURES
 
 ATOL = 1e-6
 WRITABLE_SITES = [site for site in SITES if site != "attn.hook_pattern"]

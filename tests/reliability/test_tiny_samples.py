@@ -16,7 +16,7 @@ import pytest
 from ranklens import Reranker
 from ranklens.axioms import AXIOMS, calibrate_delta, measure_family, results
 from ranklens.cases import sample_pairs
-from ranklens.claims.result import LEVEL, Part, claim_result
+from ranklens.claims.parts import LEVEL, Part, claim_result
 from ranklens.invariants import (
     INVARIANT_LEVEL,
     MAX_VIOLATION_RATE,

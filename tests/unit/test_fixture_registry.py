@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ranklens.fixtures.registry import fixture_name
+from ranklens.zoo.registry import fixture_name
 
 
 @pytest.fixture

@@ -12,15 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ranklens import Reranker
-from ranklens.claims.patching import (
-    CleanRuns,
-    clean_runs,
-    cls_positions,
-    patch_heads_together,
-    query_positions,
-    sweep_heads,
-)
 from ranklens.models import hook_name
+from ranklens.models.clean_runs import CleanRuns, clean_runs
+from ranklens.models.patching import cls_positions, patch_heads_together, query_positions, sweep_heads
 
 POST_LN = ["bert", "electra", "roberta", "xlm-roberta", "distilbert"]
 OTHER = ["modernbert", "deberta-v2"]

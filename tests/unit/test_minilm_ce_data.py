@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ranklens.fixtures.corpus import (
+from ranklens.data.corpus import (
     DATA_FILES,
     HELDOUT,
     SPLITS,
@@ -18,7 +18,7 @@ from ranklens.fixtures.corpus import (
     default_data_dir,
     load_corpus,
 )
-from ranklens.fixtures.minilm_ce import (
+from ranklens.zoo.minilm_ce import (
     DEFAULT_RECIPE,
     HeldoutEval,
     base_model_dir,

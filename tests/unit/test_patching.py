@@ -9,8 +9,9 @@ import pytest
 import torch
 
 from ranklens import Reranker
-from ranklens.claims.patching import clean_runs, patch_heads_together, query_positions, sweep_heads
+from ranklens.models.clean_runs import clean_runs
 from ranklens.models.interventions import patch_heads
+from ranklens.models.patching import patch_heads_together, query_positions, sweep_heads
 
 ARCHITECTURES = ["bert", "electra", "roberta", "xlm-roberta", "distilbert", "modernbert", "deberta-v2"]
 BASELINE = [("river delta", "mud and sand settle where the water slows down lantern")]

@@ -21,7 +21,8 @@ from ranklens.axioms.measure import build_cases, case_context, tokenizer_case_co
 from ranklens.axioms.search import documents
 from ranklens.cases import sample_pairs
 from ranklens.cases.perturb import POSITIONS, insert_words, repeat
-from ranklens.cases.terms import filler_vocabulary, occurs, stem, terms, words
+from ranklens.data.word_stats import filler_vocabulary
+from ranklens.ir.text import occurs, stem, terms, words
 
 LENGTH_MATCHED = {"TFC1", "TFC2", "TFC3", "TDC", "LB1", "PROX", "AND", "STMC1", "STMC2"}
 plain_words = st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "river", "stone"]), min_size=0, max_size=30)

@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ranklens import Reranker, ScoreCache, load_reranker
-from ranklens.cases import fixture_corpus, sample_pairs
+from ranklens.cases import sample_pairs
+from ranklens.data.corpus import load_corpus
 from ranklens.errors import InvalidPairError
 from ranklens.models.pairs import validate_pairs
 from ranklens.plugin.options import Settings
@@ -57,14 +58,14 @@ def test_blank_text_is_rejected_naming_the_role(blank: str, role: str) -> None:
 
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 80))
 def test_samples_are_a_pure_function_of_the_seed(seed: int, n: int) -> None:
-    corpus = fixture_corpus()
+    corpus = load_corpus()
     first = sample_pairs(n=n, seed=seed, corpus=corpus)
     assert first == sample_pairs(n=n, seed=seed, corpus=corpus)
     assert len(first) == len(set(first)) == n
 
 
 def test_a_sample_mixes_relevant_and_non_relevant_pairs() -> None:
-    corpus = fixture_corpus()
+    corpus = load_corpus()
     passages = corpus.passage_by_id()
     relevant = {(q.text, passages[pid].text) for q in corpus.queries for pid in corpus.relevant().get(q.qid, {})}
     sample = sample_pairs(n=40, seed=0, corpus=corpus)

@@ -9,17 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ranklens.fixtures.corpus import load_corpus
-from ranklens.fixtures.term_stats import (
+from ranklens.data.corpus import load_corpus
+from ranklens.data.term_stats import (
     FORMULA,
     IDF_FILE,
     IdfTable,
-    bm25,
     build_idf_table,
     idf_from_df,
     load_idf_table,
-    wordpiece_tokenizer,
 )
+from ranklens.data.wordpiece import wordpiece_tokenizer
 from ranklens.resources import data_dir
 
 
@@ -31,9 +30,7 @@ def table() -> IdfTable:
 def test_committed_table_equals_a_fresh_count_over_the_committed_passages(table: IdfTable) -> None:
     fresh = build_idf_table(load_corpus(data_dir()))
     committed = json.loads((data_dir() / IDF_FILE).read_text(encoding="utf-8"))
-    assert fresh.to_json() == committed, (
-        "fixtures/data/idf_wordpiece.json is stale: run python -m ranklens.fixtures.term_stats"
-    )
+    assert fresh.to_json() == committed, "data/idf_wordpiece.json is stale: run python -m ranklens.data.term_stats"
 
 
 def test_header_states_source_formula_and_collection_size(table: IdfTable) -> None:
@@ -86,14 +83,14 @@ def test_bm25_by_hand(table: IdfTable) -> None:
     doc = ["volcano", "lava", "volcano", "ash"]
     norm = 1 - 0.75 + 0.75 * len(doc) / table.avg_doc_len
     expected = table.idf("volcano") * 2 * 2.2 / (2 + 1.2 * norm)
-    assert bm25(["volcano", "glacier"], doc, table) == pytest.approx(expected, rel=1e-12)
+    assert table.bm25(["volcano", "glacier"], doc) == pytest.approx(expected, rel=1e-12)
 
 
 def test_bm25_counts_every_query_occurrence_and_its_limits(table: IdfTable) -> None:
     doc = ["volcano", "lava", "volcano"]
-    once = bm25(["volcano"], doc, table)
-    assert bm25(["volcano", "volcano"], doc, table) == pytest.approx(2 * once)
+    once = table.bm25(["volcano"], doc)
+    assert table.bm25(["volcano", "volcano"], doc) == pytest.approx(2 * once)
     norm = 1 - 0.75 + 0.75 * len(doc) / table.avg_doc_len
-    assert bm25(["volcano"], doc, table, k1=math.inf) == pytest.approx(table.idf("volcano") * 2 / norm)
-    assert bm25(["volcano"], doc, table, b=0.0) == pytest.approx(table.idf("volcano") * 2 * 2.2 / 3.2)
-    assert bm25(["volcano"], doc, table, uniform_idf=1.0) == pytest.approx(once / table.idf("volcano"))
+    assert table.bm25(["volcano"], doc, k1=math.inf) == pytest.approx(table.idf("volcano") * 2 / norm)
+    assert table.bm25(["volcano"], doc, b=0.0) == pytest.approx(table.idf("volcano") * 2 * 2.2 / 3.2)
+    assert table.bm25(["volcano"], doc, uniform_idf=1.0) == pytest.approx(once / table.idf("volcano"))

@@ -16,7 +16,7 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
-from ranklens.fixtures.tiny import TINY_ARCHITECTURES, build_tiny_checkpoint
+from ranklens.zoo.tiny import TINY_ARCHITECTURES, build_tiny_checkpoint
 
 # Three pairs of clearly different lengths, so a padded batch has real padding.
 QUERIES = ["How tall is the Eiffel Tower?", "photosynthesis", "Which city is the capital of France?"]

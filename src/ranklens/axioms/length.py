@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ranklens.axioms.spec import CaseContext, matches_any, query_terms
+from ranklens.axioms.spec import CaseContext
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import append_text, insert_words, repeat
-from ranklens.cases.terms import surface_form, terms
+from ranklens.cases.terms import matches_any, query_terms
+from ranklens.ir.text import surface_form, terms
 
 
 def lnc1(

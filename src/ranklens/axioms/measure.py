@@ -15,9 +15,10 @@ from typing import Protocol
 import numpy as np
 
 from ranklens.axioms.spec import AxiomSpec, CaseContext
-from ranklens.cases import fixture_corpus, sample_pairs
+from ranklens.cases import sample_pairs
 from ranklens.cases.contrast import Case
-from ranklens.cases.terms import word_statistics
+from ranklens.data.corpus import load_corpus
+from ranklens.data.word_stats import word_statistics
 from ranklens.models import Pair, Reranker
 from ranklens.stats import (
     ALPHA,
@@ -71,7 +72,7 @@ def tokenizer_case_context(tokenizer: PieceTokenizer) -> CaseContext:
     Pieces are counted for the word as it appears inside a text (a leading space), which is what
     a BPE tokenizer sees for every word but the first.
     """
-    corpus = fixture_corpus()
+    corpus = load_corpus()
     piece_cache: dict[str, int] = {}
 
     def count_pieces(word: str) -> int:
@@ -90,7 +91,7 @@ def tokenizer_case_context(tokenizer: PieceTokenizer) -> CaseContext:
 
 def calibrate_delta(reranker: Reranker, *, seed: int) -> float:
     """The model's neutral band: median adjacent score gap in the top 10 of fixture rankings."""
-    corpus = fixture_corpus()
+    corpus = load_corpus()
     rng = np.random.default_rng([seed, 7])
     passages = [p.text for p in corpus.passages]
     relevant = corpus.relevant()

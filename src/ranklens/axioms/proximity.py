@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from ranklens.axioms.spec import CaseContext, matches_any, query_terms
+from ranklens.axioms.spec import CaseContext
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import insert_words
-from ranklens.cases.terms import choose_filler, surface_form, words
+from ranklens.cases.terms import choose_filler, matches_any, query_terms
+from ranklens.ir.text import surface_form, words
 
 MAX_COVERED_TERMS = 3
 

@@ -17,7 +17,7 @@ from hypothesis.errors import NoSuchExample
 
 from ranklens.axioms.spec import AxiomSpec, CaseContext
 from ranklens.cases.contrast import Case
-from ranklens.cases.terms import filler_vocabulary
+from ranklens.data.word_stats import filler_vocabulary
 from ranklens.models import Reranker
 
 SEARCH_EXAMPLES = 40

@@ -1,7 +1,7 @@
 """Semantic term matching: STMC1 and STMC2 (Fang and Zhai, SIGIR 2006).
 
 Related words come from a committed table derived from the Moby Thesaurus
-(ranklens.fixtures.related_terms). Both axioms insert single words of equal WordPiece count at
+(ranklens.data.related_terms). Both axioms insert single words of equal WordPiece count at
 the end of the document and use the difference-in-differences control.
 """
 
@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ranklens.axioms.spec import CaseContext, query_terms
+from ranklens.axioms.spec import CaseContext
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import insert_words
-from ranklens.cases.terms import choose_filler, occurs, surface_form, words
-from ranklens.fixtures.related_terms import load_related_terms
+from ranklens.cases.terms import choose_filler, query_terms
+from ranklens.data.related_terms import load_related_terms
+from ranklens.ir.text import occurs, surface_form, words
 
 
 def _related(ctx: CaseContext, query: str, document: str, rng: np.random.Generator) -> tuple[str, str] | None:

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from ranklens.cases.contrast import Case
-from ranklens.cases.terms import PieceCounter, PieceSplitter, WordStatistics, occurs, terms, words
+from ranklens.cases.terms import PieceCounter, PieceSplitter
+from ranklens.data.word_stats import WordStatistics
+from ranklens.ir.text import occurs, terms, words
 
 
 @dataclass(frozen=True)
@@ -89,14 +91,3 @@ class AxiomSpec:
     def name(self) -> str:
         suffix = ",".join(f"{k}={v}" for k, v in self.params.items())
         return f"{self.axiom_id}[{suffix}]" if suffix else self.axiom_id
-
-
-def query_terms(query: str, document: str, *, absent: bool = False) -> list[str]:
-    """Terms of ``query``; with ``absent``, only those that occur in ``document`` in no form at all
-    (no inflection, no derivation: see :func:`~ranklens.cases.terms.occurs`)."""
-    return [t for t in terms(query) if not (absent and occurs(t, document))]
-
-
-def matches_any(query: str, document: str) -> bool:
-    """Whether ``document`` holds some query term in some form."""
-    return any(occurs(t, document) for t in terms(query))

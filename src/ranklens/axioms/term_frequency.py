@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from ranklens.axioms.spec import CaseContext, query_terms
+from ranklens.axioms.spec import CaseContext
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import insert_words
-from ranklens.cases.terms import choose_filler, surface_form, words
+from ranklens.cases.terms import choose_filler, query_terms
+from ranklens.ir.text import surface_form, words
 
 IDF_GAP = 1.0
 """TDC: the rarer term's IDF exceeds the commoner's by at least this (nats); a smaller gap would

@@ -8,14 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ranklens.fixtures.corpus import Corpus, load_corpus
+from ranklens.data.corpus import Corpus, load_corpus
 from ranklens.models import Pair
-from ranklens.resources import data_dir
-
-
-def fixture_corpus() -> Corpus:
-    """The committed corpus, from the repository or the installed package."""
-    return load_corpus(data_dir())
 
 
 def sample_pairs(*, n: int, seed: int, corpus: Corpus | None = None) -> list[Pair]:
@@ -23,7 +17,7 @@ def sample_pairs(*, n: int, seed: int, corpus: Corpus | None = None) -> list[Pai
 
     Mixing both keeps the sample's scores spread over the model's whole range.
     """
-    corpus = corpus or fixture_corpus()
+    corpus = corpus or load_corpus()
     rng = np.random.default_rng(seed)
     queries = {q.qid: q.text for q in corpus.queries}
     passages = {p.pid: p.text for p in corpus.passages}

@@ -1,154 +1,308 @@
-"""Head claims: soft-TF (matching) heads and relevance-scoring heads, found by patching.
+"""The head claims as checks: ``soft_tf_heads`` and ``scoring_heads``.
 
-Both follow one protocol (Lu, Chen, Eickhoff 2025; Chen, Merullo, Eickhoff 2024): the perturbed
-run (a query term appended) is patched into the baseline run (a one-token filler appended), one
-head at a time, and each head is ranked by its mean normalised recovery on the **discovery**
-cases. The heads found are the shortest prefix of that ranking whose joint patch recovers
-:data:`SELECT` of the effect on the discovery cases (at most :func:`max_heads`); the claim is then
-judged on the disjoint **confirmation** cases. The two claims differ in where they patch:
-
-- soft-TF heads write the matching signal at the **query positions** (query tokens attend to
-  the matching document tokens), so they are patched there;
-- scoring heads carry it from the query positions to **[CLS]**, where the classifier reads, so
-  they are path-patched: only at [CLS], with every other position held at the baseline in all
-  later layers, so the patched signal reaches the logit through [CLS] alone.
-
-Pairs whose perturbed - baseline gap is inside the model's neutral band are dropped before
-normalising (the recovery would blow up) and counted in the details.
+Both discover on one half of the queries and are judged on the other (:mod:`ranklens.claims.discovery`).
+When the model is the paper's (``cross-encoder/ms-marco-MiniLM-L-12-v2``) the overlap of the heads
+found with the paper's lists is reported as a reference, never as the test.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import torch
+from scipy.stats import spearmanr
 
-from ranklens.claims.attention import term_mass
-from ranklens.claims.cases import CircuitCase
-from ranklens.claims.patching import (
-    CleanRuns,
-    Progress,
-    clean_runs,
-    cls_positions,
-    patch_heads_together,
-    query_positions,
-    recovery,
-    sweep_heads,
+from ranklens.claims.discovery import (
+    MIN_CASES,
+    MOST,
+    HeadDiscovery,
+    PatchedCases,
+    Route,
+    discover_heads,
+    match_attention_gain,
+    patched_cases,
 )
+from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
+from ranklens.claims.samples import CaseSample, CircuitCase, mass_by_tf
+from ranklens.data.idf_table import idf_table
+from ranklens.data.related_terms import load_related_terms
+from ranklens.ir.text import stem
 from ranklens.models import Reranker
+from ranklens.models.attention import Head
+from ranklens.models.clean_runs import clean_runs
+from ranklens.models.interventions import zero_heads
+from ranklens.models.patching import Progress, query_positions
+from ranklens.stats import mean_effect, ratio_effect
+from ranklens.verdicts import CheckResult, Effect
 
-Head = tuple[int, int]
-Route = Literal["query", "cls"]
-MOST = 0.5
-""""Most of the effect": the heads found must recover over half of it jointly (SCIENCE.md)."""
-SELECT = 0.8
-"""Discovery adds heads until they recover this much: aiming above :data:`MOST` keeps the
-confirmation from being decided by a set that only just reached it on the discovery half."""
-SMALL_SET = 0.1
-"""A "small set": at most this fraction of all heads (and at least 2)."""
-MIN_CASES = 10
-"""Fewer kept cases than this give no verdict: there is too little effect to attribute."""
-
-
-def max_heads(n_layers: int, n_heads: int) -> int:
-    return max(2, math.ceil(SMALL_SET * n_layers * n_heads))
+ABLATION_DRAWS = 10
+IDF_RHO = 0.2
+"""Scoring heads "follow IDF" when [CLS]->query-token attention ranks query tokens like IDF with
+a mean Spearman above 0.2: weaker agreement could come from position or length alone."""
+PAPER_MODEL = "cross-encoder/ms-marco-MiniLM-L-12-v2"
+PAPER_HEADS = {
+    "soft_tf_heads": [
+        (0, 8),
+        (1, 7),
+        (2, 1),
+        (3, 1),
+        (4, 9),
+        (5, 7),
+        (5, 9),
+        (6, 3),
+        (6, 5),
+        (7, 9),
+        (8, 0),
+        (8, 1),
+        (8, 8),
+    ],
+    "scoring_heads": [(10, 1), (10, 4), (10, 7), (10, 10)],
+}
+"""Lu, Chen, Eickhoff (2025), code release: matching heads and relevance-scoring heads of MiniLM-L-12."""
+SOFT_TF = (
+    "A small set of attention heads computes a soft term frequency: patching them (at the query "
+    "positions) from a run with a query term appended into a run with a filler appended recovers "
+    "most of the score gain, and their attention from the query term to its copies in the "
+    "document rises with TF. Reported beside it: their selectivity (attention to an appended copy "
+    "minus to an appended filler) and the same for a related word (Moby thesaurus)."
+)
+SCORING = (
+    "Relevance-scoring heads move the matching signal from the query positions to [CLS]: path-"
+    "patching them at [CLS] alone recovers most of the score gain, and their [CLS]->query-token "
+    "attention follows the query tokens' IDF."
+)
+CITATION = (
+    "Lu, Chen, Eickhoff, 'Cross-Encoder Rediscovers a Semantic Variant of BM25' (arXiv 2502.04645); "
+    "Vast et al., 'Understanding Matching Mechanisms in Cross-Encoders' (arXiv 2507.14604)"
+)
 
 
 @dataclass(frozen=True)
-class PatchedCases:
-    """Clean runs of aligned cases, the positions patched, and which cases have a usable gap."""
+class HeadClaim:
+    """A head claim's record and what its discovery found (the curve claims reuse the heads)."""
 
-    cases: tuple[CircuitCase, ...]
-    runs: CleanRuns
-    positions: torch.Tensor
-    freeze: torch.Tensor | None
-    kept: np.ndarray
-    """Boolean ``[case]``: |perturbed - baseline| above the neutral band."""
-
-    @property
-    def gap(self) -> np.ndarray:
-        return np.asarray((self.runs.donor - self.runs.base)[self.kept])
-
-    def joint_gain(self, reranker: Reranker, heads: Sequence[Head]) -> np.ndarray:
-        """Patched - baseline with ``heads`` patched together, on the kept cases."""
-        patched = patch_heads_together(reranker, self.runs, heads, self.positions, freeze=self.freeze)
-        return np.asarray((patched - self.runs.base)[self.kept])
+    result: CheckResult
+    discovery: HeadDiscovery
 
 
-def patched_cases(reranker: Reranker, cases: Sequence[CircuitCase], route: Route, *, delta: float) -> PatchedCases:
-    runs = clean_runs(reranker, [c.baseline for c in cases], [c.perturbed for c in cases])
-    if route == "query":
-        positions, freeze = query_positions(reranker, runs, [c.query for c in cases]), None
-    else:
-        positions = cls_positions(runs)
-        freeze = ~positions
-    kept = np.abs(runs.donor - runs.base) > delta
-    return PatchedCases(tuple(cases), runs, positions, freeze, kept)
+def soft_tf_heads(
+    reranker: Reranker,
+    discovery: CaseSample,
+    confirmation: CaseSample,
+    *,
+    delta: float,
+    seed: int,
+    progress: Progress | None = None,
+) -> HeadClaim:
+    def attention_part(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[Part, dict[str, object]]:
+        mass = mass_by_tf(reranker, confirmation.cases, heads, [1, 2])  # [case, tf]
+        rise = ratio_effect("match_attention_rise", mass[:, 1] - mass[:, 0], mass[:, 0], seed=seed, level=LEVEL)
+        gain = match_attention_gain(reranker, confirm.runs, confirm.cases, heads)
+        selective = mean_effect("match_selectivity", gain, seed=seed, level=LEVEL)
+        details = {
+            "ablation": _ablation(reranker, confirm, heads, seed),
+            "match_selectivity": _interval(selective),
+            **_related_attention(reranker, confirmation.cases, heads, seed),
+        }
+        meaning = "their attention mass on the matching tokens rises from TF 1 to TF 2"
+        return Part(rise, 0.0, meaning, n=len(mass)), details
+
+    return _head_claim(
+        reranker,
+        discovery,
+        confirmation,
+        claim_id="soft_tf_heads",
+        route="query",
+        statement=SOFT_TF,
+        carries="the heads found carry most of the matching effect",
+        second_part=attention_part,
+        delta=delta,
+        seed=seed,
+        progress=progress,
+    )
 
 
-@dataclass(frozen=True)
-class HeadDiscovery:
-    """What the discovery half found, with the numbers the report shows."""
+def scoring_heads(
+    reranker: Reranker,
+    discovery: CaseSample,
+    confirmation: CaseSample,
+    *,
+    delta: float,
+    seed: int,
+    progress: Progress | None = None,
+) -> HeadClaim:
+    def idf_part(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[Part, dict[str, object]]:
+        rhos = _idf_following(reranker, confirm, heads)
+        rho = mean_effect("cls_attention_idf_spearman", rhos, seed=seed, level=LEVEL)
+        return Part(rho, IDF_RHO, "their [CLS] attention ranks query tokens like IDF", n=len(rhos)), {}
 
-    route: Route
-    mean_recovery: np.ndarray
-    """``[layer, head]`` mean normalised recovery over the kept discovery cases."""
-    heads_found: tuple[Head, ...]
-    joint_recovery: tuple[float, ...]
-    """Joint recovery of the top-k heads on the discovery cases, k = 1..len."""
-    kept: int
-    dropped: int
+    return _head_claim(
+        reranker,
+        discovery,
+        confirmation,
+        claim_id="scoring_heads",
+        route="cls",
+        statement=SCORING,
+        carries="the heads found carry most of the effect to the logit through [CLS]",
+        second_part=idf_part,
+        delta=delta,
+        seed=seed,
+        progress=progress,
+    )
 
-    @property
-    def ranking(self) -> list[Head]:
-        order = np.argsort(-np.nan_to_num(self.mean_recovery, nan=-np.inf), axis=None)
-        n_heads = self.mean_recovery.shape[1]
-        return [(int(i) // n_heads, int(i) % n_heads) for i in order]
+
+SecondPart = Callable[[PatchedCases, Sequence[Head]], tuple[Part, dict[str, object]]]
 
 
-def discover_heads(reranker: Reranker, discovery: PatchedCases, *, progress: Progress | None = None) -> HeadDiscovery:
-    """Rank heads by single-head recovery, then take the shortest top-k that recovers :data:`MOST`."""
+def _head_claim(
+    reranker: Reranker,
+    discovery: CaseSample,
+    confirmation: CaseSample,
+    *,
+    claim_id: str,
+    route: Route,
+    statement: str,
+    carries: str,
+    second_part: SecondPart,
+    delta: float,
+    seed: int,
+    progress: Progress | None,
+) -> HeadClaim:
+    """The shared protocol: discover on one half, confirm the joint recovery on the other, plus
+    the claim's own second part (what the heads found attend to)."""
+    found = discover_heads(reranker, patched_cases(reranker, discovery.cases, route, delta=delta), progress=progress)
+    confirm = patched_cases(reranker, confirmation.cases, route, delta=delta)
+    details = _head_details(reranker, found, confirm, claim_id)
+    if (reason := _unmeasurable(found, confirm)) is not None:
+        return HeadClaim(
+            not_measurable(claim_id, reason, statement=statement, citation=CITATION, details=details), found
+        )
+    heads = found.heads_found
+    recovered = ratio_effect("joint_recovery", confirm.joint_gain(reranker, heads), confirm.gap, seed=seed, level=LEVEL)
+    part, more = second_part(confirm, heads)
+    kept = int(confirm.kept.sum())
+    result = claim_result(
+        claim_id,
+        [Part(recovered, MOST, carries, n=kept), part],
+        n=kept,
+        statement=statement,
+        citation=CITATION,
+        details={**details, **more},
+    )
+    return HeadClaim(result, found)
+
+
+def _unmeasurable(found: HeadDiscovery, confirm: PatchedCases) -> str | None:
+    kept = int(confirm.kept.sum())
+    if found.kept < MIN_CASES or kept < MIN_CASES:
+        return (
+            f"appending a query term moved the score beyond the neutral band in only {found.kept} discovery and "
+            f"{kept} confirmation cases (need {MIN_CASES} each): there is no matching effect to attribute"
+        )
+    return None
+
+
+def _head_details(reranker: Reranker, found: HeadDiscovery, confirm: PatchedCases, claim: str) -> dict[str, object]:
+    details: dict[str, object] = {
+        "head_recovery": [[_round(v) for v in row] for row in found.mean_recovery.tolist()],
+        "heads_found": [list(h) for h in found.heads_found],
+        "top_heads": [
+            {"head": list(h), "mean_recovery": _round(float(found.mean_recovery[h]))} for h in found.ranking[:10]
+        ],
+        "joint_recovery_discovery": [_round(v) for v in found.joint_recovery],
+        "patched_at": "query positions"
+        if found.route == "query"
+        else "[CLS] only, other positions held (path patching)",
+        "discovery_cases_kept": found.kept,
+        "discovery_cases_dropped_small_gap": found.dropped,
+        "confirmation_cases_kept": int(confirm.kept.sum()),
+        "confirmation_cases_dropped_small_gap": int((~confirm.kept).sum()),
+    }
+    if reranker.info.id == PAPER_MODEL:
+        paper = set(PAPER_HEADS[claim])
+        details["paper_heads_reference"] = {
+            "paper": sorted(map(list, paper)),
+            "overlap": sorted(list(h) for h in set(found.heads_found) & paper),
+        }
+    return details
+
+
+def _ablation(reranker: Reranker, confirm: PatchedCases, heads: Sequence[Head], seed: int) -> dict[str, object]:
+    """Vast et al.'s view: the score drop of the perturbed pairs when the heads are zero-ablated,
+    against ablating as many random heads (one mean drop per draw)."""
+    pairs = [c.perturbed for c, k in zip(confirm.cases, confirm.kept, strict=True) if k]
+    batch = reranker.encode(pairs)
+    clean = reranker.forward(batch)
+
+    def drop(chosen: Sequence[Head]) -> float:
+        return float((clean - reranker.run_with_hooks(batch, zero_heads(chosen))).mean())
+
     n_layers, n_heads = reranker.info.n_layers, reranker.info.n_heads
-    kept = int(discovery.kept.sum())
-    if kept == 0:
-        nothing = np.full((n_layers, n_heads), np.nan)
-        return HeadDiscovery(discovery_route(discovery), nothing, (), (), 0, len(discovery.kept))
-    swept = sweep_heads(reranker, discovery.runs, discovery.positions, freeze=discovery.freeze, progress=progress)
-    runs = discovery.runs
-    mean = recovery(swept[discovery.kept], runs.base[discovery.kept], runs.donor[discovery.kept]).mean(axis=0)
-    partial = HeadDiscovery(discovery_route(discovery), mean, (), (), kept, len(discovery.kept) - kept)
-    ranking = partial.ranking[: max_heads(n_layers, n_heads)]
-    joint: list[float] = []
-    for k in range(1, len(ranking) + 1):
-        joint.append(float(discovery.joint_gain(reranker, ranking[:k]).sum() / discovery.gap.sum()))
-        if joint[-1] >= SELECT:
-            break
-    best = len(joint) if joint[-1] >= SELECT else int(np.argmax(joint)) + 1
-    return HeadDiscovery(partial.route, mean, tuple(ranking[:best]), tuple(joint), kept, partial.dropped)
+    others = [(layer, head) for layer in range(n_layers) for head in range(n_heads) if (layer, head) not in heads]
+    rng = np.random.default_rng([seed, 23])
+    draws = [
+        drop([others[int(i)] for i in rng.choice(len(others), len(heads), replace=False)])
+        for _ in range(ABLATION_DRAWS)
+    ]
+    return {
+        "effect": _round(drop(heads)),
+        "random": [_round(d) for d in draws],
+        "label": "score drop when zero-ablated",
+    }
 
 
-def discovery_route(cases: PatchedCases) -> Route:
-    return "query" if cases.freeze is None else "cls"
+def _related_attention(
+    reranker: Reranker, cases: Sequence[CircuitCase], heads: Sequence[Head], seed: int
+) -> dict[str, object]:
+    """Attention from the query term to an appended *related* word (Moby thesaurus) minus to a filler."""
+    related = load_related_terms()
+    pairs_term, pairs_filler, kept = [], [], []
+    for case in cases:
+        options = related.get(case.term) or related.get(stem(case.term)) or ()
+        single = [w for w in options if len(reranker.tokenizer(" " + w, add_special_tokens=False)["input_ids"]) == 1]
+        if single and single[0] not in case.query.lower():
+            pairs_term.append((case.query, case.with_appended([single[0]])))
+            pairs_filler.append((case.query, case.with_appended([case.filler])))
+            kept.append(case)
+    if not pairs_term:
+        return {"related_word_attention_gain": None, "related_word_cases": 0}
+    lengths = zip(reranker.token_lengths(pairs_term), reranker.token_lengths(pairs_filler), strict=True)
+    aligned = [i for i, (a, b) in enumerate(lengths) if a == b]
+    if len(aligned) < MIN_CASES:
+        return {"related_word_attention_gain": None, "related_word_cases": len(aligned)}
+    chosen = [kept[i] for i in aligned]
+    runs = clean_runs(reranker, [pairs_filler[i] for i in aligned], [pairs_term[i] for i in aligned])
+    gain = match_attention_gain(reranker, runs, chosen, heads)
+    effect = mean_effect("related_word_attention_gain", gain, seed=seed, level=LEVEL)
+    return {"related_word_attention_gain": _interval(effect), "related_word_cases": len(chosen)}
 
 
-def match_attention_gain(
-    reranker: Reranker, runs: CleanRuns, cases: Sequence[CircuitCase], heads: Sequence[Head]
-) -> np.ndarray:
-    """Per case: the heads' attention from the query term to the word the donor run appended
-    (the term itself, or a related word) minus the same attention to the filler the baseline run
-    appended at that position."""
-    c = len(cases)
+def _interval(effect: Effect) -> dict[str, float | None]:
+    return {"value": _round(effect.value), "ci_low": _round(effect.ci_low), "ci_high": _round(effect.ci_high)}
+
+
+def _idf_following(reranker: Reranker, confirm: PatchedCases, heads: Sequence[Head]) -> np.ndarray:
+    """Per kept case: Spearman of the heads' [CLS]->query-token attention with the tokens' IDF."""
+    runs, c = confirm.runs, len(confirm.cases)
+    query = query_positions(reranker, runs, [x.query for x in confirm.cases])
+    table = idf_table(reranker.tokenizer)
     ids = runs.inputs["input_ids"]
-    query = query_positions(reranker, runs, [x.query for x in cases])
-    term_ids = torch.tensor([x.term_id for x in cases], device=ids.device)
-    filler_ids = torch.tensor([x.filler_id for x in cases], device=ids.device)
-    appended = (ids == filler_ids[:, None]) & ~query  # the filler's positions = the term's in the donor
-    donor_patterns = {layer: p[c:] for layer, p in runs.patterns.items()}
-    base_patterns = {layer: p[:c] for layer, p in runs.patterns.items()}
-    to_term = term_mass(donor_patterns, ids, query, term_ids, appended, heads)
-    to_filler = term_mass(base_patterns, ids, query, term_ids, appended, heads)
-    return np.asarray(to_term - to_filler)
+    attention = torch.stack([runs.patterns[layer][c:, head, 0, :].float() for layer, head in heads]).mean(
+        0
+    )  # [case, k]
+    rhos = []
+    for row in np.flatnonzero(confirm.kept):
+        positions = torch.nonzero(query[row])[:, 0]
+        tokens = reranker.tokenizer.convert_ids_to_tokens(ids[row, positions].tolist())
+        idf = np.array([table.idf(t) for t in tokens])
+        if len(set(idf.tolist())) < 3:
+            continue
+        rho = spearmanr(attention[row, positions].cpu().numpy(), idf)[0]
+        rhos.append(0.0 if np.isnan(rho) else float(rho))
+    return np.array(rhos)
+
+
+def _round(value: float) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), 4)

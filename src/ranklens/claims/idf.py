@@ -3,7 +3,7 @@
 Lu, Chen, Eickhoff (2025) found IDF ≈ -U_0 of an uncentred SVD of W_E in MiniLM-L-12. Here:
 
 - IDF is BM25's ``ln(1 + (N - df + 0.5) / (df + 0.5))`` of the model's own tokens over the
-  fixture passages (``fixtures/data/passages.jsonl``), for whole-word tokens seen there (an unseen
+  fixture passages (``data/passages.jsonl``), for whole-word tokens seen there (an unseen
   token has no estimate, only a convention, and would add one huge tie);
 - the tokens are split in two seeded halves: the component (among the top :data:`COMPONENTS`)
   and its sign are chosen on one half, the correlation is judged on the other, and the other
@@ -22,9 +22,9 @@ import numpy as np
 import torch
 from scipy.stats import norm, pearsonr, spearmanr
 
-from ranklens.claims.cases import CaseSample
-from ranklens.claims.idf_table import idf_table
-from ranklens.claims.result import LEVEL, Part, claim_result, not_measurable
+from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
+from ranklens.claims.samples import CaseSample
+from ranklens.data.idf_table import idf_table
 from ranklens.models import Pair, Reranker
 from ranklens.stats import MIN_EFFECT, net_preference_bound, summarize
 from ranklens.verdicts import Better, CheckResult, Effect

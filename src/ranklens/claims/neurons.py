@@ -31,13 +31,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ranklens.cases import fixture_corpus
-from ranklens.claims.cases import query_split
-from ranklens.claims.patching import Progress
-from ranklens.claims.result import LEVEL, Part, claim_result, not_measurable
+from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
+from ranklens.claims.samples import query_split
+from ranklens.data.corpus import load_corpus
 from ranklens.models import Batch, Pair, Reranker, hook_name
 from ranklens.models.hooks import HookFn, HookPoint
 from ranklens.models.interventions import FwdHook, set_neurons
+from ranklens.models.patching import Progress
 from ranklens.stats import mean_effect, ratio_effect
 from ranklens.verdicts import CheckResult
 
@@ -200,7 +200,7 @@ def _query_blanked(reranker: Reranker, batch: Batch) -> Batch:
 
 def _relevance_pairs(seed: int, n_pairs: int, n_queries: int) -> tuple[list[Pair], list[tuple[Pair, Pair]]]:
     """Relevant pairs of discovery queries; (relevant, non-relevant) pairs of confirmation queries."""
-    corpus = fixture_corpus()
+    corpus = load_corpus()
     halves = query_split(seed)
     rng = np.random.default_rng([seed, 59])
     relevant = corpus.relevant()

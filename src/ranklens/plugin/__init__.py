@@ -25,7 +25,6 @@ from pathlib import Path
 import pytest
 
 from ranklens.errors import RanklensError
-from ranklens.fixtures.registry import DEFAULT_MODEL
 from ranklens.gate import (
     MARKER_KEY,
     Baseline,
@@ -38,13 +37,14 @@ from ranklens.gate import (
 )
 from ranklens.models import Pair, Reranker
 from ranklens.plugin import rootdir
-from ranklens.plugin.circuits import circuit_samples, progress_bar, soft_tf_claim  # noqa: F401 - registers the suite fixtures
+from ranklens.plugin.axiom_fixtures import axiom_check, axiom_family  # noqa: F401 - registers the suite fixtures
+from ranklens.plugin.claim_fixtures import circuit_samples, progress_bar, soft_tf_claim  # noqa: F401 - registers the suite fixtures
 from ranklens.plugin.completeness import WORKER_OUTPUT_KEY
 from ranklens.plugin.options import OPTIONS, Settings
 from ranklens.plugin.progress import terminal_progress
 from ranklens.plugin.session import EXPECTS_PROPERTY, RanklensSession, record_properties
-from ranklens.plugin.suites import axiom_check, axiom_family  # noqa: F401 - registers the suite fixtures
 from ranklens.verdicts import CheckResult
+from ranklens.zoo.registry import DEFAULT_MODEL
 
 _SESSION_KEY = pytest.StashKey[RanklensSession]()
 _BUILD_ANNOUNCEMENT = (

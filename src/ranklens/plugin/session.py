@@ -58,7 +58,7 @@ class RanklensSession:
             if self.settings.model is not None:
                 self._model_path = self.settings.model
             else:
-                from ranklens.fixtures.registry import DEFAULT_MODEL, fixture_path
+                from ranklens.zoo.registry import DEFAULT_MODEL, fixture_path
 
                 self._model_path = str(fixture_path(DEFAULT_MODEL, progress=progress))
         return self._model_path
@@ -154,7 +154,7 @@ class RanklensSession:
     def model_record(self) -> dict[str, Any]:
         """The report's ``model``: a built fixture is named (``minilm-ce``), its cache directory
         kept in ``path``."""
-        from ranklens.fixtures.registry import fixture_name
+        from ranklens.zoo.registry import fixture_name
 
         model = self.model_info or {"id": self.settings.model or self._model_path}
         name = fixture_name(model.get("path"))

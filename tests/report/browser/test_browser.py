@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from ranklens.errors import RanklensError
-from ranklens.fixtures.registry import DEFAULT_MODEL, fixture_path
+from ranklens.zoo.registry import DEFAULT_MODEL, fixture_path
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "reports" / "test-artifacts" / "browser"
 PLOTS = """[...document.querySelectorAll('svg.plot')].map(svg => {

@@ -11,7 +11,7 @@ with the naive loop in ``benchmarks/bench_circuits.py``:
   cannot change), through :meth:`Reranker.resume_from`;
 - on post-LN families (BERT, RoBERTa, XLM-R, ELECTRA, DistilBERT) the later layers are
   recomputed only at the positions a patch changed and that are read downstream
-  (:mod:`ranklens.claims.incremental`); other families take the hook path, which recomputes
+  (:mod:`ranklens.models.incremental`); other families take the hook path, which recomputes
   whole layers. The two agree to float precision; :data:`Method` says which one runs.
 
 Positions: ``[case, pos]`` boolean masks (:func:`query_positions`, :func:`cls_positions`).
@@ -24,104 +24,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from ranklens.claims.incremental import incremental_logits
-from ranklens.models import Pair, Reranker, hook_name
+from ranklens.models import Reranker, hook_name
+from ranklens.models.clean_runs import MAX_ROWS, CleanRuns, length_groups
 from ranklens.models.hooks import HookFn, HookPoint
+from ranklens.models.incremental import incremental_logits
 
 Head = tuple[int, int]
 Method = Literal["auto", "incremental", "hooks"]
-"""``incremental``: recompute only what a patch changed (:mod:`ranklens.claims.incremental`) where
+"""``incremental``: recompute only what a patch changed (:mod:`ranklens.models.incremental`) where
 the family allows it, else hooks; ``hooks``: hooks and whole later layers; ``auto``: incremental
 on CPU, hooks on an accelerator, where the many small steps of the incremental path cost more in
 kernel launches than they save (``benchmarks/bench_circuits.py``: on an H200 the MiniLM-L6 query
 sweep took 0.23 s incremental against 0.16 s with hooks; on 2 CPU cores 5.3 s against 9.9 s)."""
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: how the plugin and CLI show long steps (library code never prints)."""
-MAX_ROWS = 192
-"""Rows per patched forward pass: large enough to amortise per-call overhead on CPU, small
-enough that a 512-token batch of a base-size model stays under a few GiB."""
-
-
-@dataclass(frozen=True)
-class CleanRuns:
-    """Baseline and donor runs of aligned pairs, with what patching needs from each."""
-
-    inputs: Mapping[str, Tensor]
-    """Baseline inputs, each ``[case, pos]`` (padded to the same width as the donors)."""
-    base: np.ndarray
-    """Baseline scores ``[case]``."""
-    donor: np.ndarray
-    """Donor (e.g. perturbed) scores ``[case]``."""
-    donor_z: Mapping[int, Tensor]
-    """Per layer, the donor run's head outputs ``[case, pos, head, d_head]``."""
-    base_z: Mapping[int, Tensor]
-    """Per layer, the baseline run's head outputs (for self-patching and sanity checks)."""
-    base_resid: Mapping[int, Tensor]
-    """Per layer, the baseline residual stream after it ``[case, pos, d_model]``."""
-    patterns: Mapping[int, Tensor]
-    """Per layer, attention ``[2 * case, head, q, k]``: baseline rows, then donor rows."""
-
-    @property
-    def n_cases(self) -> int:
-        return len(self.base)
-
-
-def clean_runs(reranker: Reranker, baseline: Sequence[Pair], donor: Sequence[Pair]) -> CleanRuns:
-    """Run ``baseline`` and ``donor`` (aligned: equal token length pair by pair) once, cached."""
-    if len(baseline) != len(donor) or not baseline:
-        raise ValueError(f"need as many donor pairs as baseline pairs (got {len(donor)} and {len(baseline)})")
-    lengths = reranker.token_lengths([*baseline, *donor])
-    unaligned = [i for i in range(len(baseline)) if lengths[i] != lengths[len(baseline) + i]]
-    if unaligned:
-        raise ValueError(
-            f"pairs {unaligned[:5]} have different token lengths in the baseline and donor runs; "
-            "patching needs aligned tokens (use a filler of the term's token length)"
-        )
-    c, layers = len(baseline), range(reranker.info.n_layers)
-    inputs = reranker.encode(baseline).inputs
-    width = inputs["input_ids"].shape[1]
-    sites = ("attn.hook_z", "hook_resid_post", "attn.hook_pattern")
-    cached: dict[str, list[Tensor]] = {hook_name(layer, site): [] for layer in layers for site in sites}
-    scores = np.empty(2 * c)
-    order: list[int] = []
-    right = reranker.tokenizer.padding_side == "right"
-    for group in length_groups(lengths[:c].tolist(), MAX_ROWS // 2) if right else [list(range(c))]:
-        batch = reranker.encode([*(baseline[i] for i in group), *(donor[i] for i in group)])
-        scores[[*group, *(c + i for i in group)]], cache = reranker.run_with_cache(batch, list(cached))
-        for name, value in cache.items():
-            cached[name].append(_pad_positions(value, width, name.endswith("hook_pattern")))
-        order += group
-    where = torch.argsort(torch.tensor(order))  # group order back to case order
-    both = {name: _interleave(parts, where) for name, parts in cached.items()}  # [2 * case, ...]
-    return CleanRuns(
-        inputs=inputs,
-        base=scores[:c],
-        donor=scores[c:],
-        donor_z={layer: both[hook_name(layer, "attn.hook_z")][c:] for layer in layers},
-        base_z={layer: both[hook_name(layer, "attn.hook_z")][:c] for layer in layers},
-        base_resid={layer: both[hook_name(layer, "hook_resid_post")][:c] for layer in layers},
-        patterns={layer: both[hook_name(layer, "attn.hook_pattern")] for layer in layers},
-    )
-
-
-def _pad_positions(value: Tensor, width: int, pattern: bool) -> Tensor:
-    """A group's activation zero-padded on the right to ``width`` positions (both axes of a pattern)."""
-    if pattern:  # [batch, head, q, k]
-        return torch.nn.functional.pad(value, (0, width - value.shape[-1], 0, width - value.shape[-2]))
-    return torch.nn.functional.pad(value.movedim(1, -1), (0, width - value.shape[1])).movedim(-1, 1)
-
-
-def _interleave(parts: list[Tensor], where: Tensor) -> Tensor:
-    """Groups' ``[baseline rows, donor rows]`` batches as one ``[all baseline, all donor]`` tensor."""
-    halves = [torch.cat([p[: len(p) // 2] for p in parts]), torch.cat([p[len(p) // 2 :] for p in parts])]
-    return torch.cat([half[where] for half in halves])
 
 
 def query_positions(reranker: Reranker, runs: CleanRuns, queries: Sequence[str]) -> Tensor:
@@ -257,19 +179,6 @@ def _logits_with_hooks(
 def similar_lengths(runs: CleanRuns, max_cases: int) -> list[list[int]]:
     """The cases in :func:`length_groups`."""
     return length_groups(runs.inputs["attention_mask"].sum(1).tolist(), max_cases)
-
-
-def length_groups(lengths: Sequence[int], max_cases: int, slack: float = 0.1) -> list[list[int]]:
-    """Indices grouped so that each group's lengths are within ``slack`` of its longest: padding
-    a short case to a long one costs more on CPU than batching saves (measured: one case per
-    batch ran the MiniLM-L6 sweep in half the time of 16 cases padded together)."""
-    groups: list[list[int]] = []
-    for case in sorted(range(len(lengths)), key=lambda c: -lengths[c]):
-        if groups and len(groups[-1]) < max_cases and lengths[case] >= (1 - slack) * lengths[groups[-1][0]]:
-            groups[-1].append(case)
-        else:
-            groups.append([case])
-    return groups
 
 
 def _width(reranker: Reranker, runs: CleanRuns, cases: Tensor) -> int:

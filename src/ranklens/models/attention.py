@@ -13,7 +13,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ranklens.claims.cases import CircuitCase
 from ranklens.models import Batch, Pair, Reranker, hook_name
 
 Head = tuple[int, int]
@@ -64,23 +63,15 @@ def document_mask(batch: Batch, query_mask: Tensor, token_ids: Tensor) -> Tensor
 
 
 def copies_mass(
-    reranker: Reranker, pairs: list[tuple[str, str]], cases: list[CircuitCase], heads: Sequence[Head]
+    reranker: Reranker, pairs: Sequence[Pair], term_ids: Sequence[int], heads: Sequence[Head]
 ) -> np.ndarray:
-    """Attention mass of ``heads`` from each row's query term to its copies in the document: ``[row]``."""
+    """Attention mass of ``heads`` from each row's query term (``term_ids[row]``) to its copies in
+    the document: ``[row]``."""
     out = []
     for start in range(0, len(pairs), 64):
-        chunk, chunk_cases = pairs[start : start + 64], cases[start : start + 64]
+        chunk, chunk_terms = pairs[start : start + 64], term_ids[start : start + 64]
         batch, patterns = patterns_of(reranker, chunk, [layer for layer, _ in heads])
         query = query_mask_of(reranker, batch, [q for q, _ in chunk])
-        term_ids = torch.tensor([c.term_id for c in chunk_cases], device=batch.input_ids.device)
-        out.append(term_mass(patterns, batch.input_ids, query, term_ids, document_mask(batch, query, term_ids), heads))
+        ids = torch.tensor(list(chunk_terms), device=batch.input_ids.device)
+        out.append(term_mass(patterns, batch.input_ids, query, ids, document_mask(batch, query, ids), heads))
     return np.concatenate(out)
-
-
-def mass_by_tf(
-    reranker: Reranker, cases: Sequence[CircuitCase], heads: Sequence[Head], tfs: Sequence[int]
-) -> np.ndarray:
-    """Mass on the term's copies with TF = each of ``tfs``, padded with fillers to one length: ``[case, tf]``."""
-    total = max(tfs)
-    docs = [(c.query, c.tf_document(k, total)) for c in cases for k in tfs]
-    return copies_mass(reranker, docs, [c for c in cases for _ in tfs], heads).reshape(len(cases), len(tfs))

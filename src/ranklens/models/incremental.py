@@ -1,6 +1,6 @@
 """Patched runs that recompute only what a patch changed, for post-LN encoder families.
 
-The semantics are those of the hook path in :mod:`ranklens.claims.patching`: the patched heads'
+The semantics are those of the hook path in :mod:`ranklens.models.patching`: the patched heads'
 outputs are replaced by the donor's at the patched positions, and frozen positions are held at
 the baseline in every layer after the first patched one. Each layer is evaluated only where its
 output can differ from the baseline run and is still read:
@@ -19,16 +19,13 @@ a head path-patched at [CLS] costs one position per layer (``benchmarks/bench_ci
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
 
 from ranklens.models import Reranker
+from ranklens.models.clean_runs import CleanRuns
 from ranklens.models.layer_math import PostLNLayer
-
-if TYPE_CHECKING:
-    from ranklens.claims.patching import CleanRuns
 
 
 def incremental_logits(
@@ -42,7 +39,7 @@ def incremental_logits(
     freeze: Tensor | None,
 ) -> Tensor:
     """Logits of baseline rows ``rows`` (case indices) with ``heads_by_layer[layer]`` (``[row, head]``)
-    patched from the donor at ``positions``; ``freeze`` as in :func:`~ranklens.claims.patching.sweep_heads`."""
+    patched from the donor at ``positions``; ``freeze`` as in :func:`~ranklens.models.patching.sweep_heads`."""
     first, last = min(heads_by_layer), len(layers) - 1
     device = runs.inputs["input_ids"].device
     rows, positions = rows.to(device), positions.to(device)

@@ -25,10 +25,13 @@ from typing import Literal
 import numpy as np
 from transformers import PreTrainedTokenizerBase
 
-from ranklens.axioms.spec import query_terms
-from ranklens.cases import fixture_corpus, sample_pairs
-from ranklens.cases.terms import filler_vocabulary, surface_form, words
+from ranklens.cases import sample_pairs
+from ranklens.cases.terms import query_terms
+from ranklens.data.corpus import load_corpus
+from ranklens.data.word_stats import filler_vocabulary
+from ranklens.ir.text import surface_form, words
 from ranklens.models import Pair, Reranker
+from ranklens.models.attention import Head, copies_mass
 
 Split = Literal["discover", "confirm"]
 SOURCES_PER_CASE = 4
@@ -72,7 +75,7 @@ class CaseSample:
 
 def query_split(seed: int) -> dict[str, Split]:
     """Each fixture query's half: a seeded permutation, so the halves are fixed per seed."""
-    texts = sorted({q.text for q in fixture_corpus().queries})
+    texts = sorted({q.text for q in load_corpus().queries})
     order = np.random.default_rng([seed, 11]).permutation(len(texts))
     return {texts[int(i)]: ("discover" if rank % 2 == 0 else "confirm") for rank, i in enumerate(order)}
 
@@ -142,3 +145,12 @@ def _single_token_words(tokenizer: PreTrainedTokenizerBase) -> dict[str, int]:
         if len(ids) == 1:
             found[word] = int(ids[0])
     return found
+
+
+def mass_by_tf(
+    reranker: Reranker, cases: Sequence[CircuitCase], heads: Sequence[Head], tfs: Sequence[int]
+) -> np.ndarray:
+    """Mass on the term's copies with TF = each of ``tfs``, padded with fillers to one length: ``[case, tf]``."""
+    total = max(tfs)
+    docs = [(c.query, c.tf_document(k, total)) for c in cases for k in tfs]
+    return copies_mass(reranker, docs, [c.term_id for c in cases for _ in tfs], heads).reshape(len(cases), len(tfs))

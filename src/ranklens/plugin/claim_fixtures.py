@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import pytest
 
 from ranklens.axioms import calibrate_delta
-from ranklens.claims.cases import CaseSample, circuit_cases
-from ranklens.claims.head_claims import HeadClaim, soft_tf_heads
-from ranklens.claims.patching import Progress
+from ranklens.claims.heads import HeadClaim, soft_tf_heads
+from ranklens.claims.samples import CaseSample, circuit_cases
 from ranklens.models import Reranker
+from ranklens.models.patching import Progress
 from ranklens.plugin.options import Settings
 from ranklens.plugin.progress import terminal_progress
 

@@ -1,0 +1,152 @@
+"""Head claims: soft-TF (matching) heads and relevance-scoring heads, found by patching.
+
+Both follow one protocol (Lu, Chen, Eickhoff 2025; Chen, Merullo, Eickhoff 2024): the perturbed
+run (a query term appended) is patched into the baseline run (a one-token filler appended), one
+head at a time, and each head is ranked by its mean normalised recovery on the **discovery**
+cases. The heads found are the shortest prefix of that ranking whose joint patch recovers
+:data:`SELECT` of the effect on the discovery cases (at most :func:`max_heads`); the claim is then
+judged on the disjoint **confirmation** cases. The two claims differ in where they patch:
+
+- soft-TF heads write the matching signal at the **query positions** (query tokens attend to
+  the matching document tokens), so they are patched there;
+- scoring heads carry it from the query positions to **[CLS]**, where the classifier reads, so
+  they are path-patched: only at [CLS], with every other position held at the baseline in all
+  later layers, so the patched signal reaches the logit through [CLS] alone.
+
+Pairs whose perturbed - baseline gap is inside the model's neutral band are dropped before
+normalising (the recovery would blow up) and counted in the details.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+
+from ranklens.claims.samples import CircuitCase
+from ranklens.models import Reranker
+from ranklens.models.attention import Head, term_mass
+from ranklens.models.clean_runs import CleanRuns, clean_runs
+from ranklens.models.patching import (
+    Progress,
+    cls_positions,
+    patch_heads_together,
+    query_positions,
+    recovery,
+    sweep_heads,
+)
+
+Route = Literal["query", "cls"]
+MOST = 0.5
+""""Most of the effect": the heads found must recover over half of it jointly (SCIENCE.md)."""
+SELECT = 0.8
+"""Discovery adds heads until they recover this much: aiming above :data:`MOST` keeps the
+confirmation from being decided by a set that only just reached it on the discovery half."""
+SMALL_SET = 0.1
+"""A "small set": at most this fraction of all heads (and at least 2)."""
+MIN_CASES = 10
+"""Fewer kept cases than this give no verdict: there is too little effect to attribute."""
+
+
+def max_heads(n_layers: int, n_heads: int) -> int:
+    return max(2, math.ceil(SMALL_SET * n_layers * n_heads))
+
+
+@dataclass(frozen=True)
+class PatchedCases:
+    """Clean runs of aligned cases, the positions patched, and which cases have a usable gap."""
+
+    cases: tuple[CircuitCase, ...]
+    runs: CleanRuns
+    positions: torch.Tensor
+    freeze: torch.Tensor | None
+    kept: np.ndarray
+    """Boolean ``[case]``: |perturbed - baseline| above the neutral band."""
+
+    @property
+    def gap(self) -> np.ndarray:
+        return np.asarray((self.runs.donor - self.runs.base)[self.kept])
+
+    def joint_gain(self, reranker: Reranker, heads: Sequence[Head]) -> np.ndarray:
+        """Patched - baseline with ``heads`` patched together, on the kept cases."""
+        patched = patch_heads_together(reranker, self.runs, heads, self.positions, freeze=self.freeze)
+        return np.asarray((patched - self.runs.base)[self.kept])
+
+
+def patched_cases(reranker: Reranker, cases: Sequence[CircuitCase], route: Route, *, delta: float) -> PatchedCases:
+    runs = clean_runs(reranker, [c.baseline for c in cases], [c.perturbed for c in cases])
+    if route == "query":
+        positions, freeze = query_positions(reranker, runs, [c.query for c in cases]), None
+    else:
+        positions = cls_positions(runs)
+        freeze = ~positions
+    kept = np.abs(runs.donor - runs.base) > delta
+    return PatchedCases(tuple(cases), runs, positions, freeze, kept)
+
+
+@dataclass(frozen=True)
+class HeadDiscovery:
+    """What the discovery half found, with the numbers the report shows."""
+
+    route: Route
+    mean_recovery: np.ndarray
+    """``[layer, head]`` mean normalised recovery over the kept discovery cases."""
+    heads_found: tuple[Head, ...]
+    joint_recovery: tuple[float, ...]
+    """Joint recovery of the top-k heads on the discovery cases, k = 1..len."""
+    kept: int
+    dropped: int
+
+    @property
+    def ranking(self) -> list[Head]:
+        order = np.argsort(-np.nan_to_num(self.mean_recovery, nan=-np.inf), axis=None)
+        n_heads = self.mean_recovery.shape[1]
+        return [(int(i) // n_heads, int(i) % n_heads) for i in order]
+
+
+def discover_heads(reranker: Reranker, discovery: PatchedCases, *, progress: Progress | None = None) -> HeadDiscovery:
+    """Rank heads by single-head recovery, then take the shortest top-k that recovers :data:`MOST`."""
+    n_layers, n_heads = reranker.info.n_layers, reranker.info.n_heads
+    kept = int(discovery.kept.sum())
+    if kept == 0:
+        nothing = np.full((n_layers, n_heads), np.nan)
+        return HeadDiscovery(discovery_route(discovery), nothing, (), (), 0, len(discovery.kept))
+    swept = sweep_heads(reranker, discovery.runs, discovery.positions, freeze=discovery.freeze, progress=progress)
+    runs = discovery.runs
+    mean = recovery(swept[discovery.kept], runs.base[discovery.kept], runs.donor[discovery.kept]).mean(axis=0)
+    partial = HeadDiscovery(discovery_route(discovery), mean, (), (), kept, len(discovery.kept) - kept)
+    ranking = partial.ranking[: max_heads(n_layers, n_heads)]
+    joint: list[float] = []
+    for k in range(1, len(ranking) + 1):
+        joint.append(float(discovery.joint_gain(reranker, ranking[:k]).sum() / discovery.gap.sum()))
+        if joint[-1] >= SELECT:
+            break
+    best = len(joint) if joint[-1] >= SELECT else int(np.argmax(joint)) + 1
+    return HeadDiscovery(partial.route, mean, tuple(ranking[:best]), tuple(joint), kept, partial.dropped)
+
+
+def discovery_route(cases: PatchedCases) -> Route:
+    return "query" if cases.freeze is None else "cls"
+
+
+def match_attention_gain(
+    reranker: Reranker, runs: CleanRuns, cases: Sequence[CircuitCase], heads: Sequence[Head]
+) -> np.ndarray:
+    """Per case: the heads' attention from the query term to the word the donor run appended
+    (the term itself, or a related word) minus the same attention to the filler the baseline run
+    appended at that position."""
+    c = len(cases)
+    ids = runs.inputs["input_ids"]
+    query = query_positions(reranker, runs, [x.query for x in cases])
+    term_ids = torch.tensor([x.term_id for x in cases], device=ids.device)
+    filler_ids = torch.tensor([x.filler_id for x in cases], device=ids.device)
+    appended = (ids == filler_ids[:, None]) & ~query  # the filler's positions = the term's in the donor
+    donor_patterns = {layer: p[c:] for layer, p in runs.patterns.items()}
+    base_patterns = {layer: p[:c] for layer, p in runs.patterns.items()}
+    to_term = term_mass(donor_patterns, ids, query, term_ids, appended, heads)
+    to_filler = term_mass(base_patterns, ids, query, term_ids, appended, heads)
+    return np.asarray(to_term - to_filler)

@@ -1,0 +1,87 @@
+"""``saturation``: the soft-TF heads' attention and the gain they carry are concave in TF.
+
+Documents with TF = 0..K copies of the term appended (fillers pad every document to the same
+length). The heads' attention mass on the copies, and the score gain of patching only those
+heads from the TF = k run into the TF = 0 run, must be concave in TF. Per case, the *concavity
+index* is minus the mean second difference over the first gain: 0 for a linear curve, about 0.3
+for BM25's ``tf / (tf + 1.2)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ranklens.claims.curves import CITATION, MIN_GAIN, no_established_heads, report_curve
+from ranklens.claims.heads import HeadClaim
+from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
+from ranklens.claims.samples import CaseSample, mass_by_tf
+from ranklens.models import Reranker
+from ranklens.models.clean_runs import clean_runs
+from ranklens.models.patching import patch_heads_together, query_positions
+from ranklens.stats import mean_effect
+from ranklens.verdicts import CheckResult
+
+TF_MAX = 4
+CONCAVE = 0.05
+"""Concavity index needed: the mean second difference is at least 5 % of the first gain (a
+linear curve gives 0 up to rounding; BM25 with k1 = 1.2 gives about 0.3)."""
+SATURATION = (
+    "The soft-TF heads saturate: their attention mass on the matching tokens, and the score gain "
+    "they carry, grow with TF at a decreasing rate (concave in TF = 0..K)."
+)
+
+
+def saturation(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSample, *, seed: int) -> CheckResult:
+    if (reason := no_established_heads(soft_tf)) is not None:
+        return not_measurable("saturation", reason, statement=SATURATION, citation=CITATION)
+    heads = soft_tf.discovery.heads_found
+    cases = sample.cases
+    mass = mass_by_tf(reranker, cases, heads, range(TF_MAX + 1))
+    runs = clean_runs(
+        reranker,
+        [(c.query, c.tf_document(0, TF_MAX)) for c in cases for _ in range(TF_MAX)],
+        [(c.query, c.tf_document(k, TF_MAX)) for c in cases for k in range(1, TF_MAX + 1)],
+    )
+    positions = query_positions(reranker, runs, [c.query for c in cases for _ in range(TF_MAX)])
+    patched = patch_heads_together(reranker, runs, heads, positions) - runs.base
+    gain = np.concatenate([np.zeros((len(cases), 1)), patched.reshape(len(cases), TF_MAX)], axis=1)
+    mass_index, mass_kept = concavity(mass)
+    gain_index, gain_kept = concavity(gain)
+    parts = [
+        Part(
+            mean_effect("attention_concavity", mass_index, seed=seed, level=LEVEL),
+            CONCAVE,
+            "attention saturates",
+            n=len(mass_index),
+        ),
+        Part(
+            mean_effect("patched_effect_concavity", gain_index, seed=seed, level=LEVEL),
+            CONCAVE,
+            "the gain saturates",
+            n=len(gain_index),
+        ),
+    ]
+    details = {
+        "heads": [list(h) for h in heads],
+        "tf_curve": report_curve(
+            list(range(TF_MAX + 1)),
+            {"attention mass / TF=1": mass[mass_kept], "patched effect / TF=1": gain[gain_kept]},
+            x_label="TF (copies appended)",
+            y_label="relative to TF = 1",
+            seed=seed,
+        ),
+        "cases_without_first_gain": {"attention": int((~mass_kept).sum()), "patched_effect": int((~gain_kept).sum())},
+        "mean_attention_mass_by_tf": [round(float(v), 5) for v in mass.mean(0)],
+        "mean_patched_gain_by_tf": [round(float(v), 5) for v in gain.mean(0)],
+    }
+    n = int(min(mass_kept.sum(), gain_kept.sum()))
+    return claim_result("saturation", parts, n=n, statement=SATURATION, citation=CITATION, details=details)
+
+
+def concavity(curve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``curve`` ``[case, tf]``: -mean(second difference) / first gain, and which rows
+    had a first gain to normalise by."""
+    first = curve[:, 1] - curve[:, 0]
+    kept = first > MIN_GAIN
+    second = np.diff(curve[kept], n=2, axis=1)
+    return -second.mean(axis=1) / first[kept], kept

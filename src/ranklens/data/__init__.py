@@ -1,0 +1,1 @@
+"""Read-only loaders of the committed data: corpus, term statistics, related terms."""
