@@ -18,13 +18,13 @@ from ranklens.data.corpus import (
     default_data_dir,
     load_corpus,
 )
-from ranklens.zoo.minilm_ce import (
+from ranklens.zoo.minilm_ce.dataset import heldout_candidates
+from ranklens.zoo.minilm_ce.evaluation import analyze, evaluate_bm25, ranking_metrics
+from ranklens.zoo.minilm_ce.recipe import (
     DEFAULT_RECIPE,
     HeldoutEval,
     base_model_dir,
-    heldout_candidates,
     minilm_ce_recipe_hash,
-    ranking_metrics,
     recipe_fingerprint,
 )
 
@@ -112,6 +112,18 @@ def test_ranking_metrics_average_over_ties() -> None:
     }
     # relevant tied with one other at the top: rank 1 or 2 with equal chance
     assert ranking_metrics([1.0, 1.0, 0.0], [True, False, False])["mrr@10"] == pytest.approx(0.75)
+
+
+def test_bm25_analyzer_lowercases_and_stems_with_the_shared_stemmer() -> None:
+    assert analyze("Islands, BERRIES; walked quickly 42") == ["island", "berry", "walk", "quick", "42"]
+
+
+def test_bm25_baseline_ranks_heldout_lists_above_chance(corpus: Corpus) -> None:
+    config = HeldoutEval()
+    metrics = evaluate_bm25(corpus, heldout_candidates(corpus, config), config)
+    candidates = 1 + config.hard_negatives + config.random_negatives
+    assert set(metrics) == {"mrr@10", "ndcg@10"}
+    assert 2 / candidates < metrics["mrr@10"] <= 1.0
 
 
 def test_recipe_hash_is_stable() -> None:
