@@ -84,7 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="render a report.json as one self-contained HTML file")
     render.add_argument("report", type=Path, metavar="REPORT.json")
     render.add_argument("-o", "--output", type=Path, help="the HTML file (default: REPORT.html beside the JSON)")
-    render.add_argument("--baseline", type=Path, metavar="BASE.json", help="include the gate's comparison with it")
+    render.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="BASE.json",
+        help="gate the report against it and show that comparison (a gated report's JSON already holds its own)",
+    )
     _gate_arguments(render)
     render.set_defaults(handler=_render)
 
@@ -148,7 +153,8 @@ def _compare(args: argparse.Namespace, _: list[str]) -> int:
 
 
 def _render(args: argparse.Namespace, _: list[str]) -> int:
-    from ranklens.gate import compare_reports
+    """The page of the report as its JSON holds it (with the gate section of a gated run); with
+    ``--baseline``, gated against that baseline first, the page showing that comparison instead."""
     from ranklens.report import read_report, require_writable
     from ranklens.report.html import write_html
 
@@ -156,10 +162,12 @@ def _render(args: argparse.Namespace, _: list[str]) -> int:
     output: Path = args.output or args.report.with_suffix(".html")
     _refuse_overwriting_inputs(output, [args.report, args.baseline])
     require_writable(output)
-    comparison = None
     if args.baseline is not None:
+        from ranklens.gate import compare_reports, gate_record
+
         comparison = compare_reports(read_report(args.baseline), report, _gate_config(args))
-    write_html(report, output, comparison=comparison, baseline=str(args.baseline or ""))
+        report = {**report, "gate": gate_record(comparison, baseline=str(args.baseline))}
+    write_html(report, output)
     print(f"ranklens: HTML report written to {output}")
     return 0
 

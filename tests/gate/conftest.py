@@ -1,23 +1,16 @@
-"""Helpers for the gate's tests: synthetic records and reports (a candidate made worse on purpose
-is a record whose per-case outcomes were lowered), and product-suite runs on a fixture model
-(a real candidate made worse on purpose is a planted lesion)."""
+"""Helpers for the gate's tests: synthetic records and reports, built in-process (a candidate made
+worse on purpose is a record whose per-case outcomes were lowered). ``baselines/conftest.py`` adds
+product-suite runs on fixture models."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ranklens.report import Report, plain
 from ranklens.verdicts import Better, CaseOutcome, CheckResult, Effect, Kind, Verdict, case_id
-from ranklens.zoo.registry import fixture_path
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def record(
@@ -66,31 +59,3 @@ def make_report() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def make_record() -> Callable[..., CheckResult]:
     return record
-
-
-@dataclass(frozen=True)
-class SuiteRun:
-    """A product-suite run in a subprocess: the report it wrote, its exit status and its stdout."""
-
-    report: Path
-    code: int
-    stdout: str
-
-
-def _run_suites(
-    suites: Sequence[str], fixture: str, *, seed: int, sample_size: int | None, out: Path, baseline: Path | None
-) -> SuiteRun:
-    """``pytest <suites> --model <fixture>`` as a user runs it (gated when ``baseline`` is given),
-    the report written to ``out``; the fixture is built into the cache first if needed."""
-    command = [sys.executable, "-m", "pytest", *(str(REPO / s) for s in suites)]
-    command += ["--model", str(fixture_path(fixture)), "--ranklens-seed", str(seed)]
-    command += ["--ranklens-sample-size", str(sample_size)] if sample_size else []
-    command += ["--ranklens-json", str(out), "-p", "no:cacheprovider", "-p", "no:xdist", "-q"]
-    command += ["--ranklens-baseline", str(baseline)] if baseline is not None else []
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
-    return SuiteRun(out, completed.returncode, completed.stdout)
-
-
-@pytest.fixture(scope="session")
-def run_suites() -> Callable[..., SuiteRun]:
-    return _run_suites

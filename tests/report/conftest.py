@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ranklens.gate import GateConfig, compare_reports
-from ranklens.report import Report, read_report, write_report
+from ranklens.gate import GateConfig, compare_reports, gate_record
+from ranklens.report import Report, plain, read_report, write_report
 from ranklens.report.html import render_html
 from ranklens.verdicts import Better, CaseOutcome, CheckResult, Effect, Kind, Verdict, case_id
 
@@ -167,18 +167,38 @@ def baseline_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def hostile_gate_path(tmp_path: Path) -> Path:
+    """A gated report whose gate field carries markup: in a check id (regressed: it could not be
+    measured, its message the script), in a missing check's id, and in the baseline's path."""
+    hostile = f"TFC1 {INJECTION}"
+    undefined = Effect("undefined", math.nan, math.nan, math.nan)
+    crashed = CheckResult(hostile, Kind.AXIOM, Verdict.ERROR, 0, undefined, {}, message=INJECTION)
+    base = Report(
+        {"id": "m"}, {}, 0, None, [axiom(hostile, 0.6, Verdict.PASS), axiom(f"LNC1 {INJECTION}", 0.6, Verdict.PASS)]
+    )
+    candidate = gated(Report({"id": "m"}, {}, 0, None, [crashed]), base, path=f"b {INJECTION}.json")
+    return write_report(candidate, tmp_path / "gated.json")
+
+
+@pytest.fixture
 def injection() -> str:
     """The script text planted in model names, documents and tokens of the synthetic report."""
     return INJECTION
 
 
+def gated(report: Report, baseline: Report, *, path: str = "baseline.json") -> Report:
+    """``report`` as a gated run writes it: with the gate's comparison against ``baseline``."""
+    comparison = compare_reports(plain(baseline.to_dict()), plain(report.to_dict()), GateConfig())
+    return dataclasses.replace(report, gate=gate_record(comparison, baseline=path))
+
+
 @pytest.fixture(scope="module")
 def synthetic_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``full_report()`` rendered with the gate's comparison against ``baseline_report()``,
-    beside the two JSON files it came from."""
+    """``full_report()`` gated against ``baseline_report()``, written as JSON and rendered from
+    that file alone, beside the two JSON files."""
     directory = tmp_path_factory.mktemp("synthetic")
-    new = read_report(write_report(full_report(), directory / "report.json"))
-    base = read_report(write_report(baseline_report(), directory / "baseline.json"))
+    write_report(baseline_report(), directory / "baseline.json")
+    new = read_report(write_report(gated(full_report(), baseline_report()), directory / "report.json"))
     html = directory / "report.html"
-    html.write_text(render_html(new, comparison=compare_reports(base, new, GateConfig()), baseline="baseline.json"))
+    html.write_text(render_html(new))
     return html

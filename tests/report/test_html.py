@@ -3,6 +3,7 @@ graceful where data is missing or unusable. (tests/report/browser/ opens it in C
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ranklens.cli import main
-from ranklens.report import MissingCheck, Report, RunStatus, read_report, write_report
+from ranklens.report import MissingCheck, Report, RunStatus, plain, read_report, write_report
 from ranklens.report.html import CSP, render_html
 from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
 
@@ -78,6 +79,36 @@ def test_the_comparison_says_failed_and_lists_the_failures_before_its_table(page
     failures = re.findall(r'<li class="failure">(.*?)</li>', gate)
     first = gate.index('class="failures"') < gate.index('<table class="gate"') if failures else False
     assert ("ranklens gate: FAILED" in gate, len(failures), first) == (True, 3, True), gate[:2000]
+
+
+def test_ranklens_render_draws_the_gate_section_from_a_gated_json_alone(
+    hostile_gate_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No baseline and no comparison object: the page shows what the report's ``gate`` field says,
+    and a check id, failure message or baseline path carrying markup reaches it as text."""
+    code = main(["render", str(hostile_gate_path), "-o", str(tmp_path / "r.html")])
+    page = (tmp_path / "r.html").read_text()
+    gate = page[page.index('<section id="gate"') : page.index('<section id="summary"')]
+    escaped = "TFC1 &lt;script&gt;document.title=&#39;pwned&#39;"
+    found = (
+        code,
+        "ranklens gate: FAILED: 1 regressed, 1 missing" in gate,
+        re.findall(r'<span class="badge (\w+)">', gate),
+        len(re.findall(r'<li class="failure">[^<]*&lt;script&gt;', gate)),
+        f"<td>{escaped}" in gate,
+        "<code>b &lt;script&gt;" in gate,
+        "<script" in page,
+    )
+    assert found == (0, True, ["regressed", "missing"], 2, True, True, False), (capsys.readouterr(), gate)
+
+
+def test_a_schema_1_2_report_still_reads_and_renders_without_a_gate_section(tmp_path: Path) -> None:
+    check = CheckResult("window_fit", Kind.INVARIANT, Verdict.PASS, 4, Effect("rate", 0.0, 0.0, 0.6), {})
+    data = plain(Report({"id": "m"}, {}, 0, None, [check]).to_dict())
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({**data, "schema_version": "1.2"}))
+    html = render_html(read_report(path))
+    assert ("schema 1.2" in html, 'id="gate"' in html, "window_fit" in html) == (True, False, True), html[:2000]
 
 
 def test_a_report_without_axioms_or_details_says_so_instead_of_drawing_empty_plots(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The report's JSON Schema: a valid schema, documented field by field, enforced on write and read,
-and met by real runs and by every committed baseline."""
+and met by real runs, by gated reports (the ``gate`` field of 1.3) and by every committed baseline."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 
 from ranklens.errors import RanklensError
 from ranklens.report import (
+    SCHEMA_VERSION,
     InvalidReportError,
     MissingCheck,
     Report,
@@ -97,6 +98,27 @@ def test_a_report_says_whether_the_run_was_complete_and_what_is_missing(tmp_path
     assert found == (RunStatus.INTERRUPTED, reason, [missing]), found
 
 
+def test_a_gated_report_holds_the_gate_and_meets_the_schema(hostile_gate_path: Path) -> None:
+    """Checked with jsonschema directly, not through write_report's own validation."""
+    data = json.loads(hostile_gate_path.read_text())
+    gate = data.get("gate", {})
+    found = (data["schema_version"], gate.get("decision"), len(gate.get("checks", [])), schema_problems(data))
+    assert found == (SCHEMA_VERSION, "failed", 2, []), found
+
+
+def test_a_gate_that_breaks_the_schema_is_refused(hostile_gate_path: Path) -> None:
+    data = json.loads(hostile_gate_path.read_text())
+    data["gate"]["decision"] = "maybe"
+    assert schema_problems(data) == ["$.gate.decision: 'maybe' is not one of ['passed', 'failed']"]
+
+
+def test_an_ungated_report_has_no_gate_and_the_layout_of_1_2() -> None:
+    keys = list(Report({"id": "m"}, {}, 0, None, []).to_dict())
+    layout_1_2 = ["schema_version", "created", "status", "status_reason", "model", "environment", "seed"]
+    layout_1_2 += ["sample_size", "summary", "missing", "checks"]
+    assert keys == layout_1_2, keys
+
+
 def test_a_report_is_complete_unless_said_otherwise() -> None:
     data = Report({"id": "m"}, {}, 0, None, []).to_dict()
     assert (data["status"], data["status_reason"], data["missing"]) == ("complete", "", []), data
@@ -157,8 +179,8 @@ def test_a_real_invariant_run_writes_a_report_that_meets_the_schema(
     command = [sys.executable, "-m", "pytest", str(invariants), "--model", str(tiny_checkpoint("electra"))]
     command += ["--ranklens-json", str(out), "--ranklens-sample-size", "8", "-p", "no:cacheprovider", "-q"]
     subprocess.run(command, capture_output=True, check=False, cwd=tmp_path)
-    problems = schema_problems(json.loads(out.read_text()))
-    assert problems == [], problems
+    data = json.loads(out.read_text())
+    assert (schema_problems(data), "gate" in data) == ([], False), "an ungated run must have no gate field"
 
 
 @pytest.mark.parametrize("baseline", BASELINES, ids=[p.name for p in BASELINES])

@@ -1,6 +1,7 @@
 """The release gate: a new report against a baseline, under pytest or ``ranklens compare``.
 
-See :mod:`ranklens.gate.compare` for the rule and :mod:`ranklens.gate.config` for tolerances.
+See :mod:`ranklens.gate.compare` for the rule, :mod:`ranklens.gate.config` for tolerances and
+:mod:`ranklens.gate.record` for the decision as the report's ``gate`` field.
 """
 
 from ranklens.gate.baseline import Baseline
@@ -22,6 +23,7 @@ from ranklens.gate.config import (
     load_gate_config,
     parse_tolerance,
 )
+from ranklens.gate.record import gate_record
 from ranklens.gate.table import advisory_lines, failure_lines, flagged_lines, headline, printable, table
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "compare_reports",
     "failure_lines",
     "flagged_lines",
+    "gate_record",
     "headline",
     "load_gate_config",
     "parse_tolerance",

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ranklens.errors import RanklensError
-from ranklens.gate import Baseline, Comparison
+from ranklens.gate import Baseline, Comparison, gate_record
 from ranklens.models import Pair, Reranker, ScoreCache, load_reranker
 from ranklens.plugin.completeness import Completeness
 from ranklens.plugin.options import Settings
@@ -124,21 +125,21 @@ class RanklensSession:
         return self.settings.json_path or (self.rootdir / DEFAULT_JSON if self.records else None)
 
     def write_report(self, *, interrupted: bool = False) -> Path | None:
-        """Write the JSON report (atomically, never over a more complete one), gate it against the
-        baseline, and write the HTML page if asked to."""
+        """Gate the run against the baseline, write the JSON report with the gate's answer in it
+        (atomically, never over a more complete one), and the HTML page from that JSON if asked to."""
         target = self.report_target()
         if target is None:
             return None
         status, self.status_reason, missing = self.completeness.assess(self.records, interrupted=interrupted)
         report = self._report(status, self.status_reason, missing)
-        self.report_path = write_report(report, destination(target, status))
-        data = plain(report.to_dict())
         if self.baseline is not None:
-            self.comparison = self.baseline.compare(data)
+            self.comparison = self.baseline.compare(plain(report.to_dict()))
+            report = replace(report, gate=gate_record(self.comparison, baseline=str(self.baseline.path)))
+        data = plain(report.to_dict())
+        self.report_path = write_report(data, destination(target, status))
         if self.settings.html_path is not None:
-            baseline = "" if self.baseline is None else str(self.baseline.path)
             html = self.settings.html_path if self.report_path == target else _beside(self.settings.html_path, status)
-            self.html_path = write_html(data, html, comparison=self.comparison, baseline=baseline)
+            self.html_path = write_html(data, html)
         return self.report_path
 
     def write_error_report(self, message: str) -> Path | None:

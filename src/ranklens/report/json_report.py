@@ -4,9 +4,10 @@ The layout is the contract of DESIGN.md; other tools read it. ``SCHEMA_VERSION``
 any change of meaning: the major part when a reader written for the old layout would misread
 the new one, the minor part when fields are only added (1.1 added ``effect.better`` and
 ``cases``; 1.2 added ``status``, ``status_reason`` and ``missing``, so that the gate can tell a
-finished run from one that stopped early or ran a subset). ``schema.json`` beside this module is
-the contract in machine-readable form; every report is validated against it when written and when
-read.
+finished run from one that stopped early or ran a subset; 1.3 added ``gate``, a gated run's
+comparison with its baseline, so that the HTML page is drawn from the JSON alone). ``schema.json``
+beside this module is the contract in machine-readable form; every report is validated against it
+when written and when read.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ranklens.errors import RanklensError
 from ranklens.report.schema import validate_report
 from ranklens.verdicts import CheckResult
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 _VERSIONED_PACKAGES = ("ranklens", "torch", "transformers", "sentence-transformers", "tokenizers", "numpy", "scipy")
 
 
@@ -82,10 +83,14 @@ class Report:
     status_reason: str = ""
     """One sentence on the status, e.g. the load error or "-k selected 3 of 26 checks"."""
     missing: Sequence[MissingCheck] = ()
+    gate: Mapping[str, Any] | None = None
+    """The gate's comparison with a baseline (``ranklens.gate.gate_record``); None when not gated."""
     created: str = field(default_factory=creation_time)
     schema_version: str = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
+        """The report's layout; an ungated run has no ``gate`` key."""
+        gate = {} if self.gate is None else {"gate": dict(self.gate)}
         return {
             "schema_version": self.schema_version,
             "created": self.created,
@@ -97,6 +102,7 @@ class Report:
             "sample_size": self.sample_size,
             "summary": _summary(self.checks),
             "missing": [m.to_dict() for m in sorted(self.missing, key=lambda m: (m.test_id, m.check_id))],
+            **gate,
             "checks": [check.to_dict() for check in sorted(self.checks, key=lambda c: (c.test_id, c.check_id))],
         }
 
@@ -139,14 +145,15 @@ def environment(*, device: str | None = None, dtype: str | None = None) -> dict[
     }
 
 
-def write_report(report: Report, path: str | os.PathLike[str]) -> Path:
-    """Write ``report`` as JSON to ``path`` atomically: readers see the old file or the new one.
+def write_report(report: Report | Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write ``report`` (or its plain dict, e.g. the one the HTML page is rendered from) as JSON to
+    ``path`` atomically: readers see the old file or the new one.
 
     Raises :class:`~ranklens.report.schema.InvalidReportError` (and writes nothing) when a record
     breaks the schema, e.g. a ``details["head_recovery"]`` that is not a matrix.
     """
     target = Path(path)
-    data = plain(report.to_dict())
+    data = plain(report.to_dict() if isinstance(report, Report) else report)
     validate_report(data, source=f"the report for {str(target)!r}")
     return write_atomic(target, json.dumps(data, indent=2, allow_nan=False) + "\n")
 

@@ -5,8 +5,9 @@ browser test checks they are there) and a ``<title>`` with the exact numbers (a 
 without JavaScript). Text from data goes through :mod:`markupsafe`, which escapes anything that
 is not already markup, so a token or a model name cannot inject elements.
 
-Inputs are plain, already-checked numbers; :mod:`ranklens.report.html` decides what to draw and
-says so when a view's data is missing or unusable.
+Inputs are plain, already-checked numbers; :mod:`ranklens.report.html_cards` (and the page's
+forest plot in :mod:`ranklens.report.html`) decides what to draw and says so when a view's data is
+missing or unusable.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ and must give the same records (verdict, n, effect, per-case outcomes), and pass
 itself, under pytest and in ``ranklens compare``. A change in the harness that moves a result
 must update the baseline on purpose:
 
-    RANKLENS_UPDATE_BASELINES=1 pytest tests/gate/test_baselines.py
+    RANKLENS_UPDATE_BASELINES=1 pytest tests/gate/baselines/test_baselines.py
 
 then review the diff of ``reports/baselines/`` before committing it.
 """
@@ -24,7 +24,7 @@ import pytest
 
 from ranklens.cli import main
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BASELINES = sorted((REPO / "reports" / "baselines").glob("*.json"))
 UPDATE = os.environ.get("RANKLENS_UPDATE_BASELINES") == "1"
 FAILING = ("fail", "error")
@@ -84,12 +84,13 @@ def test_regenerating_a_baseline_gives_the_same_records(regenerated: Regenerated
     }
     assert moved == {}, (
         f"{len(moved)} record(s) of {baseline.name} moved (baseline, now): {moved}. If the change is intended, "
-        "run RANKLENS_UPDATE_BASELINES=1 pytest tests/gate/test_baselines.py and commit the new baseline."
+        "run RANKLENS_UPDATE_BASELINES=1 pytest tests/gate/baselines/test_baselines.py and commit the new baseline."
     )
 
 
 def test_a_regenerated_baseline_passes_the_gate_against_itself(regenerated: Regenerated) -> None:
-    """The gate reports no regression, so the exit status is the one the checks' own verdicts give:
+    """The gate reports no regression, and the report's ``gate`` field records it passed, so the
+    exit status is the one the checks' own verdicts give:
     a baseline may record failing checks (planted has no proximity or semantic matching: PROX and
     STMC1 tie on every case, which fails them from 62 cases on and leaves them inconclusive at the
     committed 60), and their tests fail whatever the gate says."""
@@ -99,9 +100,10 @@ def test_a_regenerated_baseline_passes_the_gate_against_itself(regenerated: Rege
     failing = [r["check_id"] for r in json.loads(baseline.read_text())["checks"] if r["verdict"] in FAILING]
     expected = pytest.ExitCode.TESTS_FAILED if failing else pytest.ExitCode.OK
     gate = next((line for line in run.stdout.splitlines() if line.startswith("ranklens gate: ")), "")
-    assert (run.code, bool(gate) and "regressed" not in gate) == (expected, True), (
+    recorded = json.loads(run.report.read_text())["gate"]
+    assert (run.code, bool(gate) and "regressed" not in gate, recorded["decision"]) == (expected, True, "passed"), (
         f"the gated regeneration of {baseline.name} exited {run.code} (failing by their own verdicts: "
-        f"{failing}); gate: {gate!r}\n{run.stdout[-3000:]}"
+        f"{failing}); gate: {gate!r}, recorded {recorded['headline']!r}\n{run.stdout[-3000:]}"
     )
 
 

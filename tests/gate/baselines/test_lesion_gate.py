@@ -4,10 +4,11 @@
 TFC2 (each further occurrence adds less) loses its ground truth and the rest of BM25 stays. Its
 axioms suite, run with the committed ``planted`` baseline's seed and sample size, must be stopped
 by ``ranklens compare`` (exit 1) and by the pytest gate (the session fails), both naming TFC2
-with its numbers. The candidate is another model than the baseline's (another weights
-fingerprint): comparing a new model with the last release's baseline is what the gate is for, so
-it must not refuse. That the unchanged ``planted`` passes the gate is test_baselines.py's
-regeneration of the same baseline. One candidate run serves every test here.
+with its numbers, and its report must record that decision in its ``gate`` field. The candidate
+is another model than the baseline's (another weights fingerprint): comparing a new model with
+the last release's baseline is what the gate is for, so it must not refuse. That the unchanged
+``planted`` passes the gate is test_baselines.py's regeneration of the same baseline. One
+candidate run serves every test here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pytest
 
 from ranklens.cli import main
 
-BASELINE = Path(__file__).resolve().parents[2] / "reports" / "baselines" / "planted--axioms.json"
+BASELINE = Path(__file__).resolve().parents[3] / "reports" / "baselines" / "planted--axioms.json"
 CANDIDATE = "planted-no-saturation"
 TFC2 = 'TFC2[position="append", step=1]'
 NUMBERS = r"net_preference [-\d.]+ \[[-\d.]+, [-\d.]+\] -> [-\d.]+ \[[-\d.]+, [-\d.]+\]"
@@ -60,3 +61,10 @@ def test_the_pytest_gate_fails_the_session_naming_the_lesioned_check(candidate: 
     assert (candidate.code, line is not None, failed) == (1, True, True), (
         f"exit {candidate.code}:\n{candidate.stdout[-4000:]}"
     )
+
+
+def test_the_candidates_report_records_the_failed_gate_and_the_lesioned_check(candidate: Any) -> None:
+    gate = json.loads(candidate.report.read_text())["gate"]
+    row = next((c for c in gate["checks"] if c["check"] == TFC2), {})
+    found = (gate["decision"], row.get("status"), gate["baseline"] == str(BASELINE))
+    assert found == ("failed", "regressed", True), f"{found}: {gate['headline']}, {gate['failures']}"

@@ -1,5 +1,6 @@
 """The gate under pytest (``--ranklens-baseline``), end to end in subprocesses (pytester): it
-fails the session through the exit status, names regressed checks with numbers, warns on
+fails the session through the exit status, names regressed checks with numbers, records its
+decision in the report's ``gate`` field (the HTML page drawn from that JSON), warns on
 improvements, honours markers and pyproject tolerances, and refuses incomparable baselines."""
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from ranklens.report import Report, environment, write_report
+from ranklens.report import Report, environment, read_report, write_report
+from ranklens.report.html import render_html
 from ranklens.verdicts import Better, CaseOutcome, CheckResult, Effect, Kind, Verdict, case_id
 
 pytest_plugins = ["pytester"]
-INVARIANTS = Path(__file__).resolve().parents[2] / "invariants"
+INVARIANTS = Path(__file__).resolve().parents[3] / "invariants"
 NOISY = [0.6 + (0.3 if i % 2 else -0.3) for i in range(50)]
 
 SUITE = """
@@ -88,6 +90,20 @@ def test_a_regressed_effect_fails_the_session_though_every_test_passed(gated: Ca
         False,
         True,
     ), f"exit {result.ret}, outcomes {outcomes}:\n{out[-3000:]}"
+
+
+def test_a_gated_run_records_the_gate_in_its_json_and_draws_the_page_from_that_json(
+    gated: Callable[..., pytest.RunResult], pytester: pytest.Pytester
+) -> None:
+    gated(-0.2, "--ranklens-json", "r.json", "--ranklens-html", "r.html")
+    data = read_report(pytester.path / "r.json")
+    rows = {row["check"]: row["status"] for row in data["gate"]["checks"]}
+    same_page = (pytester.path / "r.html").read_text() == render_html(data)
+    assert (data["gate"]["decision"], rows, same_page) == (
+        "failed",
+        {"TFC1": "regressed", "TFC2": "unchanged"},
+        True,
+    ), data["gate"]
 
 
 def test_an_unchanged_candidate_passes_the_gate(gated: Callable[..., pytest.RunResult]) -> None:
