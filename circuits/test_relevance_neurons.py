@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from ranklens.claims.neurons import relevance_neurons
 from ranklens.models import Reranker
-from ranklens.plugin.axiom_fixtures import skip_if_inconclusive
-from ranklens.plugin.claim_fixtures import RELEVANCE, CircuitSamples, ProgressBar
-from ranklens.verdicts import CheckResult, Verdict
-
-Record = Callable[[CheckResult], CheckResult]
+from ranklens.testing import RELEVANCE, CircuitSamples, ProgressBar, RecordFixture, expect
 
 
 @pytest.mark.ranklens_check("relevance_neurons", kind="claim")
 def test_ablating_the_top_neurons_costs_more_margin_than_random_ones(
-    reranker: Reranker, circuit_samples: CircuitSamples, progress_bar: ProgressBar, record_check: Record
+    reranker: Reranker, circuit_samples: CircuitSamples, progress_bar: ProgressBar, record_check: RecordFixture
 ) -> None:
-    pairs, queries = RELEVANCE[circuit_samples.profile]
+    s = circuit_samples
+    pairs, queries = RELEVANCE[s.profile]
     with progress_bar("relevance neurons, integrated gradients by layer") as progress:
         claim = relevance_neurons(
-            reranker,
-            n_pairs=pairs,
-            n_queries=queries,
-            delta=circuit_samples.delta,
-            seed=circuit_samples.seed,
-            progress=progress,
+            reranker, n_pairs=pairs, n_queries=queries, delta=s.delta, seed=s.seed, progress=progress
         )
-    result = record_check(claim)
-    skip_if_inconclusive(result)
-    assert result.verdict == Verdict.PASS, result.message
+    expect(record_check(claim))

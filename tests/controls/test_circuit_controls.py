@@ -22,7 +22,8 @@ from ranklens.claims.length_normalization import length_normalization
 from ranklens.claims.neurons import MAX_COMPLETENESS_ERROR, relevance_neurons
 from ranklens.claims.samples import CaseSample, circuit_cases
 from ranklens.claims.saturation import saturation
-from ranklens.plugin.claim_fixtures import CASES, RELEVANCE
+from ranklens.plugin.claim_fixtures import CASES
+from ranklens.testing import RELEVANCE
 from ranklens.verdicts import CheckResult, Verdict
 from ranklens.zoo.planted.layout import VARIANT_RECIPES
 

@@ -15,8 +15,10 @@ import numpy as np
 
 from ranklens.cases.contrast import Case
 from ranklens.cases.terms import PieceCounter, PieceSplitter
+from ranklens.checks import spec_name
 from ranklens.data.word_stats import WordStatistics
 from ranklens.ir.text import occurs, terms, words
+from ranklens.verdicts import Kind
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ Builder = Callable[[CaseContext, str, str, np.random.Generator, Mapping[str, Any
 
 @dataclass(frozen=True)
 class AxiomSpec:
-    """A registered axiom with one set of parameters."""
+    """A registered axiom with one set of parameters (a :class:`ranklens.checks.CheckSpec`)."""
 
     axiom_id: str
     statement: str
@@ -88,6 +90,14 @@ class AxiomSpec:
     """Strict axioms need s(treatment) > s(control); for non-strict ones (LNC2) a tie agrees."""
 
     @property
+    def check_id(self) -> str:
+        """The report's ``check_id``: the axiom's id, shared by all its parameter sets."""
+        return self.axiom_id
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.AXIOM
+
+    @property
     def name(self) -> str:
-        suffix = ",".join(f"{k}={v}" for k, v in self.params.items())
-        return f"{self.axiom_id}[{suffix}]" if suffix else self.axiom_id
+        return spec_name(self.axiom_id, self.params)

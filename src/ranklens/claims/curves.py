@@ -18,7 +18,6 @@ from ranklens.verdicts import Verdict
 
 MIN_GAIN = 1e-6
 """Below this a case has no attention (or gain) to normalise by, and is left out."""
-CITATION = "Lu, Chen, Eickhoff, 'Cross-Encoder Rediscovers a Semantic Variant of BM25' (arXiv 2502.04645), Sec. 4"
 
 
 def no_established_heads(soft_tf: HeadClaim) -> str | None:

@@ -26,6 +26,7 @@ from ranklens.claims.discovery import (
 )
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
 from ranklens.claims.samples import CaseSample, CircuitCase, mass_by_tf
+from ranklens.claims.statements import SCORING_HEADS, SOFT_TF_HEADS, ClaimText
 from ranklens.data.idf_table import idf_table
 from ranklens.data.related_terms import load_related_terms
 from ranklens.ir.text import stem
@@ -61,22 +62,6 @@ PAPER_HEADS = {
     "scoring_heads": [(10, 1), (10, 4), (10, 7), (10, 10)],
 }
 """Lu, Chen, Eickhoff (2025), code release: matching heads and relevance-scoring heads of MiniLM-L-12."""
-SOFT_TF = (
-    "A small set of attention heads computes a soft term frequency: patching them (at the query "
-    "positions) from a run with a query term appended into a run with a filler appended recovers "
-    "most of the score gain, and their attention from the query term to its copies in the "
-    "document rises with TF. Reported beside it: their selectivity (attention to an appended copy "
-    "minus to an appended filler) and the same for a related word (Moby thesaurus)."
-)
-SCORING = (
-    "Relevance-scoring heads move the matching signal from the query positions to [CLS]: path-"
-    "patching them at [CLS] alone recovers most of the score gain, and their [CLS]->query-token "
-    "attention follows the query tokens' IDF."
-)
-CITATION = (
-    "Lu, Chen, Eickhoff, 'Cross-Encoder Rediscovers a Semantic Variant of BM25' (arXiv 2502.04645); "
-    "Vast et al., 'Understanding Matching Mechanisms in Cross-Encoders' (arXiv 2507.14604)"
-)
 
 
 @dataclass(frozen=True)
@@ -115,7 +100,7 @@ def soft_tf_heads(
         confirmation,
         claim_id="soft_tf_heads",
         route="query",
-        statement=SOFT_TF,
+        text=SOFT_TF_HEADS,
         carries="the heads found carry most of the matching effect",
         second_part=attention_part,
         delta=delta,
@@ -144,7 +129,7 @@ def scoring_heads(
         confirmation,
         claim_id="scoring_heads",
         route="cls",
-        statement=SCORING,
+        text=SCORING_HEADS,
         carries="the heads found carry most of the effect to the logit through [CLS]",
         second_part=idf_part,
         delta=delta,
@@ -163,7 +148,7 @@ def _head_claim(
     *,
     claim_id: str,
     route: Route,
-    statement: str,
+    text: ClaimText,
     carries: str,
     second_part: SecondPart,
     delta: float,
@@ -177,7 +162,8 @@ def _head_claim(
     details = _head_details(reranker, found, confirm, claim_id)
     if (reason := _unmeasurable(found, confirm)) is not None:
         return HeadClaim(
-            not_measurable(claim_id, reason, statement=statement, citation=CITATION, details=details), found
+            not_measurable(claim_id, reason, statement=text.statement, citation=text.citation, details=details),
+            found,
         )
     heads = found.heads_found
     recovered = ratio_effect("joint_recovery", confirm.joint_gain(reranker, heads), confirm.gap, seed=seed, level=LEVEL)
@@ -187,8 +173,8 @@ def _head_claim(
         claim_id,
         [Part(recovered, MOST, carries, n=kept), part],
         n=kept,
-        statement=statement,
-        citation=CITATION,
+        statement=text.statement,
+        citation=text.citation,
         details={**details, **more},
     )
     return HeadClaim(result, found)

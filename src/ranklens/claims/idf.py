@@ -24,6 +24,7 @@ from scipy.stats import norm, pearsonr, spearmanr
 
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
 from ranklens.claims.samples import CaseSample
+from ranklens.claims.statements import IDF_DIRECTION
 from ranklens.data.idf_table import idf_table
 from ranklens.models import Pair, Reranker
 from ranklens.stats import MIN_EFFECT, net_preference_bound, summarize
@@ -37,11 +38,6 @@ SCATTER_POINTS = 1500
 EDIT_BOUND = net_preference_bound(LEVEL)
 """The edit part is a net preference, judged like an axiom at the claims' level: 10 cases to pass
 (0.55 ** 10 < 0.0042), 7 to fail; see :func:`ranklens.stats.net_preference_bound`."""
-CITATION = "Lu, Chen, Eickhoff, 'Cross-Encoder Rediscovers a Semantic Variant of BM25' (arXiv 2502.04645), Sec. 5"
-STATEMENT = (
-    "One of the top singular components of the token-embedding matrix tracks IDF, and moving a "
-    "query term's embedding along it changes how much the model rewards matching that term."
-)
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,10 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
     tokens = np.flatnonzero(whole_word_mask(vocab) & seen)
     if len(tokens) < 100:
         return not_measurable(
-            "idf_direction", f"only {len(tokens)} whole-word tokens have an IDF", statement=STATEMENT, citation=CITATION
+            "idf_direction",
+            f"only {len(tokens)} whole-word tokens have an IDF",
+            statement=IDF_DIRECTION.statement,
+            citation=IDF_DIRECTION.citation,
         )
     idf = table.vector(vocab)
     comps = top_components(reranker.W_E.float().cpu().numpy())
@@ -132,7 +131,14 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
             "spearman": spearman,
         },
     }
-    return claim_result("idf_direction", parts, n=len(judge), statement=STATEMENT, citation=CITATION, details=details)
+    return claim_result(
+        "idf_direction",
+        parts,
+        n=len(judge),
+        statement=IDF_DIRECTION.statement,
+        citation=IDF_DIRECTION.citation,
+        details=details,
+    )
 
 
 def _pearson_effect(x: np.ndarray, y: np.ndarray) -> Effect:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ranklens.claims.curves import CITATION, MIN_GAIN, no_established_heads, report_curve
+from ranklens.claims.curves import MIN_GAIN, no_established_heads, report_curve
 from ranklens.claims.heads import HeadClaim
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
 from ranklens.claims.samples import CaseSample, unrelated_tokens
+from ranklens.claims.statements import LENGTH_NORMALIZATION as LENGTH
 from ranklens.models import Reranker
 from ranklens.models.attention import copies_mass
 from ranklens.stats import mean_effect
@@ -22,15 +23,11 @@ APPENDED = (0, 16, 32, 64)
 LENGTH_DROP = 0.05
 """Relative attention lost to 64 unrelated tokens: at least 5 % (BM25's b = 0.75 loses ~18 %
 on an average-length document; no length normalisation loses none)."""
-LENGTH = (
-    "The soft-TF heads are length-normalised: with the term count fixed, their attention mass on "
-    "the matching tokens falls as unrelated text is added to the document."
-)
 
 
 def length_normalization(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSample, *, seed: int) -> CheckResult:
     if (reason := no_established_heads(soft_tf)) is not None:
-        return not_measurable("length_normalization", reason, statement=LENGTH, citation=CITATION)
+        return not_measurable("length_normalization", reason, statement=LENGTH.statement, citation=LENGTH.citation)
     heads = soft_tf.discovery.heads_found
     rng = np.random.default_rng([seed, 31])
     rows, cases = [], []
@@ -41,7 +38,9 @@ def length_normalization(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSam
             rows += docs
             cases += [case] * len(APPENDED)
     if not rows:
-        return not_measurable("length_normalization", "no case fits the window", statement=LENGTH, citation=CITATION)
+        return not_measurable(
+            "length_normalization", "no case fits the window", statement=LENGTH.statement, citation=LENGTH.citation
+        )
     mass = copies_mass(reranker, rows, [c.term_id for c in cases], heads).reshape(-1, len(APPENDED))
     kept = mass[:, 0] > MIN_GAIN
     drop = (mass[kept, 0] - mass[kept, -1]) / mass[kept, 0]
@@ -62,5 +61,10 @@ def length_normalization(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSam
         "cases_without_attention": int((~kept).sum()),
     }
     return claim_result(
-        "length_normalization", parts, n=len(drop), statement=LENGTH, citation=CITATION, details=details
+        "length_normalization",
+        parts,
+        n=len(drop),
+        statement=LENGTH.statement,
+        citation=LENGTH.citation,
+        details=details,
     )

@@ -33,6 +33,7 @@ from torch import Tensor
 
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
 from ranklens.claims.samples import query_split
+from ranklens.claims.statements import RELEVANCE_NEURONS
 from ranklens.data.corpus import load_corpus
 from ranklens.models import Batch, Pair, Reranker, hook_name
 from ranklens.models.hooks import HookFn, HookPoint
@@ -47,14 +48,6 @@ RANDOM_DRAWS = 30
 EXCESS = 0.1
 """The neurons found must remove at least 10 % more of the margin than random ones: a smaller
 excess would not single out a set of neurons as carrying relevance."""
-CITATION = (
-    "Vast et al., 'Which Neurons Matter in IR? Applying Integrated Gradients-based Methods to "
-    "Understand Cross-Encoders' (ICTIR 2024, arXiv 2406.19309)"
-)
-STATEMENT = (
-    "A few FFN neurons carry relevance: the top-k by integrated gradients, mean-ablated, lower "
-    "the relevant-vs-non-relevant margin more than as many random neurons of the same layers."
-)
 
 
 def top_k(reranker: Reranker) -> int:
@@ -118,7 +111,13 @@ def relevance_neurons(
             f"the model does not separate relevant from non-relevant passages (margin {margin.value:+.3g} "
             f"[{margin.ci_low:+.3g}, {margin.ci_high:+.3g}]): no relevance to carry"
         )
-        return not_measurable("relevance_neurons", reason, statement=STATEMENT, citation=CITATION, n=len(clean))
+        return not_measurable(
+            "relevance_neurons",
+            reason,
+            statement=RELEVANCE_NEURONS.statement,
+            citation=RELEVANCE_NEURONS.citation,
+            n=len(clean),
+        )
     attribution = neuron_attributions(reranker, discover, delta=delta, steps=steps, progress=progress)
     k = top_k(reranker)
     order = np.argsort(-attribution.scores, axis=None)[:k]
@@ -141,7 +140,13 @@ def relevance_neurons(
             f"(bound {MAX_COMPLETENESS_ERROR:.0%}): the attributions do not add up to the score, so their "
             f"ranking of neurons is not trusted; integrate more finely (relevance_neurons(..., steps={2 * steps}))"
         )
-        return not_measurable("relevance_neurons", reason, statement=STATEMENT, citation=CITATION, details=details)
+        return not_measurable(
+            "relevance_neurons",
+            reason,
+            statement=RELEVANCE_NEURONS.statement,
+            citation=RELEVANCE_NEURONS.citation,
+            details=details,
+        )
     drop_found = clean - _margins(reranker.run_with_hooks(batch, _ablation(found, attribution.mean_activation)))
     rng = np.random.default_rng([seed, 53])
     random_drops = np.stack(
@@ -159,7 +164,12 @@ def relevance_neurons(
     }
     parts = [Part(excess, EXCESS, "the neurons found carry more of the margin than random ones", n=len(clean))]
     return claim_result(
-        "relevance_neurons", parts, n=len(clean), statement=STATEMENT, citation=CITATION, details=details
+        "relevance_neurons",
+        parts,
+        n=len(clean),
+        statement=RELEVANCE_NEURONS.statement,
+        citation=RELEVANCE_NEURONS.citation,
+        details=details,
     )
 
 

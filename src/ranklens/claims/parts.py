@@ -2,7 +2,7 @@
 
 A claim has one or more parts, each an effect with an interval and a threshold (e.g. "the heads
 found recover > 0.5 of the effect" and "their attention to matches rises"). Intervals are at the
-circuit family's level (Bonferroni over :data:`CLAIMS`); the verdict is
+circuit family's level (Bonferroni over :data:`~ranklens.claims.statements.CLAIM_IDS`); the verdict is
 :func:`ranklens.stats.decide_all` over the parts. A failed precondition (nothing to attribute,
 no heads found) is ``inconclusive`` with the reason, never a pass or a fail; so is a part
 measured on fewer cases than its :class:`ranklens.stats.CaseBound` needs (:data:`MEAN_BOUND`: 8).
@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ranklens.claims.statements import CLAIM_IDS
 from ranklens.stats import CaseBound, decide_all, family_level, sign_bound
 from ranklens.verdicts import Better, CheckResult, Effect, Kind, Verdict
 
-CLAIMS = ("soft_tf_heads", "saturation", "length_normalization", "scoring_heads", "idf_direction", "relevance_neurons")
-LEVEL = family_level(len(CLAIMS))
+LEVEL = family_level(len(CLAIM_IDS))
 """Confidence level of every claim interval: the family of claims holds jointly at 95 %."""
 MEAN_BOUND = sign_bound(LEVEL)
 """The fewest cases a part judged by a bootstrap of per-case values needs (8 for six claims)."""

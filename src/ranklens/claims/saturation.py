@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ranklens.claims.curves import CITATION, MIN_GAIN, no_established_heads, report_curve
+from ranklens.claims.curves import MIN_GAIN, no_established_heads, report_curve
 from ranklens.claims.heads import HeadClaim
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
 from ranklens.claims.samples import CaseSample, mass_by_tf
+from ranklens.claims.statements import SATURATION
 from ranklens.models import Reranker
 from ranklens.models.clean_runs import clean_runs
 from ranklens.models.patching import patch_heads_together, query_positions
@@ -25,15 +26,11 @@ TF_MAX = 4
 CONCAVE = 0.05
 """Concavity index needed: the mean second difference is at least 5 % of the first gain (a
 linear curve gives 0 up to rounding; BM25 with k1 = 1.2 gives about 0.3)."""
-SATURATION = (
-    "The soft-TF heads saturate: their attention mass on the matching tokens, and the score gain "
-    "they carry, grow with TF at a decreasing rate (concave in TF = 0..K)."
-)
 
 
 def saturation(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSample, *, seed: int) -> CheckResult:
     if (reason := no_established_heads(soft_tf)) is not None:
-        return not_measurable("saturation", reason, statement=SATURATION, citation=CITATION)
+        return not_measurable("saturation", reason, statement=SATURATION.statement, citation=SATURATION.citation)
     heads = soft_tf.discovery.heads_found
     cases = sample.cases
     mass = mass_by_tf(reranker, cases, heads, range(TF_MAX + 1))
@@ -75,7 +72,9 @@ def saturation(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSample, *, se
         "mean_patched_gain_by_tf": [round(float(v), 5) for v in gain.mean(0)],
     }
     n = int(min(mass_kept.sum(), gain_kept.sum()))
-    return claim_result("saturation", parts, n=n, statement=SATURATION, citation=CITATION, details=details)
+    return claim_result(
+        "saturation", parts, n=n, statement=SATURATION.statement, citation=SATURATION.citation, details=details
+    )
 
 
 def concavity(curve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ Kept apart from the plugin's hooks; ``ranklens.plugin`` imports them so pytest r
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import pytest
 
@@ -16,7 +16,8 @@ from ranklens.axioms.registry import axiom
 from ranklens.axioms.search import search_counterexample
 from ranklens.models import Reranker
 from ranklens.plugin.options import Settings
-from ranklens.verdicts import CheckResult, Verdict
+from ranklens.testing import CheckFixture
+from ranklens.verdicts import CheckResult
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,9 +39,7 @@ def axiom_family(reranker: Reranker, ranklens_settings: Settings) -> AxiomFamily
 
 
 @pytest.fixture(scope="session")
-def axiom_check(
-    reranker: Reranker, axiom_family: AxiomFamily, ranklens_settings: Settings
-) -> Callable[[str], CheckResult]:
+def axiom_check(reranker: Reranker, axiom_family: AxiomFamily, ranklens_settings: Settings) -> CheckFixture:
     """The result of one axiom by name, with a Hypothesis-shrunk counterexample when one exists."""
     ctx = case_context(reranker)
 
@@ -54,9 +53,3 @@ def axiom_check(
         return dataclasses.replace(result, counterexamples=[f"minimal (Hypothesis): {shrunk}", *result.counterexamples])
 
     return get
-
-
-def skip_if_inconclusive(result: CheckResult) -> None:
-    """Abstaining is its own outcome: an inconclusive check is reported as skipped, with its numbers."""
-    if result.verdict == Verdict.INCONCLUSIVE:
-        pytest.skip(f"inconclusive: {result.message}")

@@ -2,41 +2,26 @@
 saturation and length claims reuse (heads are found once, on the discovery half).
 
 Kept apart from the plugin's hooks; ``ranklens.plugin`` imports them so pytest registers them.
+Their types (:class:`~ranklens.testing.CircuitSamples`, :data:`~ranklens.testing.ProgressBar`) are
+public in :mod:`ranklens.testing`, where the product tests import them from.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
 
 import pytest
 
 from ranklens.axioms import calibrate_delta
 from ranklens.claims.heads import HeadClaim, soft_tf_heads
-from ranklens.claims.samples import CaseSample, circuit_cases
+from ranklens.claims.samples import circuit_cases
 from ranklens.models import Reranker
-from ranklens.models.patching import Progress
 from ranklens.plugin.options import Settings
 from ranklens.plugin.progress import terminal_progress
+from ranklens.testing import CircuitSamples, ProgressBar
 
 CASES = {"full": 64, "quick": 24}
 """Cases per half. Only cases where the appended term moves the score beyond the neutral band
 are attributed (on minilm-ce about 40 % of them), so 64 leave ~25 per half there; the quick
 profile keeps the planted controls fast, where every case counts."""
-RELEVANCE = {"full": (12, 24), "quick": (6, 12)}
-"""(discovery pairs for integrated gradients, confirmation queries for the ablation)."""
-
-
-@dataclass(frozen=True)
-class CircuitSamples:
-    """The two disjoint halves and the model's neutral band (drops pairs with no effect)."""
-
-    discovery: CaseSample
-    confirmation: CaseSample
-    delta: float
-    seed: int
-    profile: str
 
 
 @pytest.fixture(scope="session")
@@ -50,9 +35,6 @@ def circuit_samples(reranker: Reranker, ranklens_settings: Settings) -> CircuitS
         seed,
         profile,
     )
-
-
-ProgressBar = Callable[[str], AbstractContextManager[Progress]]
 
 
 @pytest.fixture(scope="session")

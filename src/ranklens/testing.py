@@ -1,0 +1,95 @@
+"""What a product test (the suites in ``axioms/``, ``circuits/``, ``invariants/``) imports: one
+call to end on, and the types of the fixtures it asks for.
+
+A product test measures one check, records it and ends with :func:`expect`::
+
+    from ranklens.testing import CheckFixture, RecordFixture, expect
+
+    @pytest.mark.ranklens_check("TFC3", kind="axiom")
+    def test_tfc3_covering_two_terms_beats_repeating_one(axiom_check: CheckFixture, record_check: RecordFixture):
+        expect(record_check(axiom_check("TFC3")))
+
+The fixtures themselves come from the pytest plugin (:mod:`ranklens.plugin`); this module is
+the public face a test needs of them, so that no suite depends on the plugin's internals and a
+user's own checks are written exactly like the built-in ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeAlias
+
+import pytest
+
+from ranklens.verdicts import CheckResult, Verdict
+
+if TYPE_CHECKING:  # types only: importing this module must not import torch (pytest imports it early)
+    from ranklens.claims.samples import CaseSample
+    from ranklens.models.patching import Progress
+
+__all__ = [
+    "RELEVANCE",
+    "CheckFixture",
+    "CircuitSamples",
+    "ProgressBar",
+    "RecordFixture",
+    "RunSettings",
+    "expect",
+]
+
+
+def expect(result: CheckResult) -> CheckResult:
+    """End a product test on its check's verdict: ``pass`` returns the result; ``fail`` and
+    ``error`` fail the test with the result's message; ``inconclusive`` skips it with its numbers.
+
+    Abstaining is its own outcome, never a pass or a fail: a skipped test still leaves its record
+    (and the reason) in the report.
+    """
+    __tracebackhide__ = True  # a failure points at the test's line, not at this function
+    if result.verdict == Verdict.PASS:
+        return result
+    if result.verdict == Verdict.INCONCLUSIVE:
+        pytest.skip(f"inconclusive: {result.message}")
+    pytest.fail(result.message)
+
+
+CheckFixture = Callable[[str], CheckResult]
+"""The ``axiom_check`` fixture: an axiom's result by spec name (``"TFC1[position=append]"``),
+with a Hypothesis-shrunk counterexample when one exists."""
+RecordFixture = Callable[[CheckResult], CheckResult]
+"""The ``record_check`` fixture: records a result in the report and returns it (with its test id)."""
+ProgressBar: TypeAlias = "Callable[[str], AbstractContextManager[Progress]]"
+"""The ``progress_bar`` fixture: ``with progress_bar("patching heads") as progress: ...`` shows a
+long step's progress on the terminal."""
+
+
+class RunSettings(Protocol):
+    """What a product test may read from the ``ranklens_settings`` fixture (the parsed options)."""
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def sample_size(self) -> int | None: ...
+
+    @property
+    def profile(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class CircuitSamples:
+    """The ``circuit_samples`` fixture: the two disjoint halves of the circuit cases and the
+    model's neutral band (drops pairs with no effect)."""
+
+    discovery: CaseSample
+    confirmation: CaseSample
+    delta: float
+    seed: int
+    profile: str
+
+
+RELEVANCE: Mapping[str, tuple[int, int]] = {"full": (12, 24), "quick": (6, 12)}
+"""Per profile: (discovery pairs for integrated gradients, confirmation queries for the ablation)
+of the ``relevance_neurons`` claim."""
