@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,13 @@ from ranklens import Reranker, load_reranker
 from ranklens.zoo.tiny import build_tiny_checkpoint
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a hub
+
+# pytester restores sys.modules after each test that uses it, dropping the modules that test
+# imported first. transformers decides whether a model's attention can be switched to eager by
+# reading its modeling module from sys.modules, so a family first loaded inside such a test could
+# never return attention patterns afterwards in that process. Import every family's module now.
+for _family in ("bert", "electra", "roberta", "xlm_roberta", "distilbert", "modernbert", "deberta_v2"):
+    importlib.import_module(f"transformers.models.{_family}.modeling_{_family}")
 DEVICE = os.environ.get("RANKLENS_TEST_DEVICE", "cpu")
 """Where tests run models: CPU in CI; ``RANKLENS_TEST_DEVICE=cuda`` repeats them on a GPU."""
 

@@ -7,6 +7,7 @@ message naming the file, the cause and the fix.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -32,6 +33,7 @@ from ranklens.models.window import check_max_length
 def load_reranker(
     model: str | os.PathLike[str],
     *,
+    name: str | None = None,
     device: str | torch.device | None = None,
     dtype: str | torch.dtype | None = None,
     max_length: int | None = None,
@@ -45,7 +47,8 @@ def load_reranker(
     The score is the raw logit for a single-logit head, and the relevant-class logit margin
     ``logit[relevant] - logit[other]`` for a two-logit head (the relevant class is the label
     named relevant/positive/true/…, else index 1); no sigmoid or softmax, so effects are on
-    the scale the model computes. ``trust_remote_code`` is never enabled; pickled weights are
+    the scale the model computes. ``name`` is what the report calls the model (default: ``model``
+    as given). ``trust_remote_code`` is never enabled; pickled weights are
     read only with ``allow_pickle=True``. ``device`` defaults to CUDA when available, ``dtype``
     to float32, ``max_length`` to the model's window.
 
@@ -57,6 +60,8 @@ def load_reranker(
     torch_device = resolve_device(device)
     torch_dtype = parse_dtype(dtype)
     checkpoint = locate_checkpoint(model, revision=revision, allow_pickle=allow_pickle)
+    if name is not None:
+        checkpoint = dataclasses.replace(checkpoint, model_id=name)
     check_max_length(checkpoint, max_length)  # before any weights are read
     adapter = adapter_for(checkpoint.config.model_type)
     tokenizer = _load_tokenizer(checkpoint)

@@ -13,7 +13,7 @@ from torch import Tensor
 from transformers import PreTrainedModel
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
-from ranklens.errors import PairTooLongError
+from ranklens.errors import PairTooLongError, RanklensError
 from ranklens.models.adapters import ArchitectureAdapter
 from ranklens.models.cache import CacheKey, ScoreCache
 from ranklens.models.checkpoint import Checkpoint
@@ -312,6 +312,13 @@ def _eager_attention(model: PreTrainedModel, *, needed: bool) -> Iterator[None]:
         yield
         return
     model.set_attn_implementation("eager")
+    if model.config._attn_implementation != "eager":
+        raise RanklensError(
+            f"transformers could not switch {type(model).__name__} to eager attention, the only kind that returns "
+            f"attention weights: it reads the module {type(model).__module__!r} from sys.modules to decide, and "
+            "something removed it there (pytester does, for modules first imported inside its tests). Import that "
+            "module before the model is loaded."
+        )
     try:
         yield
     finally:

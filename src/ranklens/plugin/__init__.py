@@ -1,12 +1,14 @@
 """The pytest plugin (entry point ``pytest11``): options, session fixtures, recording, the report.
 
 A product test asks for ``reranker`` and ``record_check``, measures a check, records its
-:class:`~ranklens.verdicts.CheckResult` and asserts the verdict::
+:class:`~ranklens.verdicts.CheckResult` and ends on its verdict with
+:func:`ranklens.testing.expect` (``inconclusive`` is skipped with its numbers)::
+
+    from ranklens.testing import RecordFixture, expect
 
     @pytest.mark.ranklens_check("score_determinism", kind="invariant")
-    def test_scores_are_deterministic(reranker, invariant_pairs, record_check):
-        result = record_check(score_determinism(reranker, invariant_pairs))
-        assert result.verdict == Verdict.PASS, result.message
+    def test_scores_are_deterministic(reranker, invariant_pairs, record_check: RecordFixture):
+        expect(record_check(score_determinism(reranker, invariant_pairs)))
 
 The JSON report (and the HTML page, with ``--ranklens-html``) is written at session end on the
 controller, even when tests fail or error. With ``--ranklens-baseline`` the run is then gated: a
@@ -21,21 +23,11 @@ import dataclasses
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ranklens.errors import RanklensError
-from ranklens.gate import (
-    MARKER_KEY,
-    Baseline,
-    advisory_lines,
-    failure_lines,
-    headline,
-    load_gate_config,
-    parse_tolerance,
-    printable,
-)
-from ranklens.models import Pair, Reranker
 from ranklens.plugin import rootdir
 from ranklens.plugin.axiom_fixtures import axiom_check, axiom_family  # noqa: F401 - registers the suite fixtures
 from ranklens.plugin.claim_fixtures import circuit_samples, progress_bar, soft_tf_claim  # noqa: F401 - registers the suite fixtures
@@ -44,11 +36,14 @@ from ranklens.plugin.options import OPTIONS, Settings
 from ranklens.plugin.progress import terminal_progress
 from ranklens.plugin.session import EXPECTS_PROPERTY, RanklensSession, record_properties
 from ranklens.verdicts import CheckResult
-from ranklens.zoo.registry import DEFAULT_MODEL
+
+if TYPE_CHECKING:  # the model stack and the gate are imported when a run needs them, not with the plugin
+    from ranklens.gate import Baseline
+    from ranklens.models import Pair, Reranker
 
 _SESSION_KEY = pytest.StashKey[RanklensSession]()
 _BUILD_ANNOUNCEMENT = (
-    f"no --model given, so the suites test the embedded default model {DEFAULT_MODEL}. It is not built yet: "
+    "no --model given, so the suites test the embedded default model {model}. It is not built yet: "
     "training it offline from the pretrained MiniLM weights takes about 6 minutes on 2 CPU cores, once; "
     "later runs reuse it from the cache (`ranklens fixtures list` shows where)."
 )
@@ -88,6 +83,8 @@ def _baseline(settings: Settings, rootdir: Path) -> Baseline | None:
     """The baseline and gate settings, parsed and checked before anything runs."""
     if settings.baseline_path is None:
         return None
+    from ranklens.gate import Baseline, load_gate_config
+
     gate = load_gate_config(
         settings.config_path,
         rootdir / "pyproject.toml",
@@ -110,9 +107,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     state.completeness.select_paths(config.args, config.invocation_params.dir)
     if _is_worker(config) or not (state.settings.model or state.completeness.targets_product_suites):
         return  # e.g. the harness's own tests: a suite elsewhere loads the model when its fixture asks
+    from ranklens.zoo.registry import DEFAULT_MODEL
+
     try:
-        with terminal_progress(config, f"building {DEFAULT_MODEL}", announce=_BUILD_ANNOUNCEMENT) as progress:
-            state.model_path(progress=progress)
+        announcement = _BUILD_ANNOUNCEMENT.format(model=DEFAULT_MODEL)
+        with terminal_progress(config, f"building {DEFAULT_MODEL}", announce=announcement) as progress:
+            state.model_source(progress=progress)
         state.reranker()
         state.check_window()
     except Exception as error:  # any failure to load is the user's checkpoint, not a test result
@@ -220,6 +220,8 @@ class _ControllerHooks:
         comparison, baseline = self.state.comparison, self.state.baseline
         if comparison is None or baseline is None:
             return
+        from ranklens.gate import advisory_lines, failure_lines, headline, printable
+
         terminalreporter.section("ranklens gate")
         terminalreporter.write_line(f"{headline(comparison)} against {printable(str(baseline.path))}")
         for line in failure_lines(comparison):
@@ -256,6 +258,8 @@ def record_check(request: pytest.FixtureRequest, reranker: Reranker) -> Callable
     tolerance = _marked_tolerance(request.node)
 
     def record(result: CheckResult) -> CheckResult:
+        from ranklens.gate import MARKER_KEY
+
         if tolerance is not None:
             result = dataclasses.replace(result, threshold={**result.threshold, MARKER_KEY: tolerance})
         request.node.user_properties.extend(record_properties(result, request.node.nodeid))
@@ -269,6 +273,8 @@ def _marked_tolerance(node: pytest.Item) -> float | None:
     marker = node.get_closest_marker("ranklens_tolerance")
     if marker is None:
         return None
+    from ranklens.gate import parse_tolerance
+
     value = marker.args[0] if marker.args else marker.kwargs.get("value")
     return parse_tolerance(value, where=f"ranklens_tolerance marker of {node.nodeid}")
 

@@ -3,20 +3,23 @@ saturation and length claims reuse (heads are found once, on the discovery half)
 
 Kept apart from the plugin's hooks; ``ranklens.plugin`` imports them so pytest registers them.
 Their types (:class:`~ranklens.testing.CircuitSamples`, :data:`~ranklens.testing.ProgressBar`) are
-public in :mod:`ranklens.testing`, where the product tests import them from.
+public in :mod:`ranklens.testing`, where the product tests import them from. The claims (and
+torch with them) are imported when a fixture is first used, not with the plugin.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from ranklens.axioms import calibrate_delta
-from ranklens.claims.heads import HeadClaim, soft_tf_heads
-from ranklens.claims.samples import circuit_cases
-from ranklens.models import Reranker
 from ranklens.plugin.options import Settings
 from ranklens.plugin.progress import terminal_progress
 from ranklens.testing import CircuitSamples, ProgressBar
+
+if TYPE_CHECKING:
+    from ranklens.claims.heads import HeadClaim
+    from ranklens.models import Reranker
 
 CASES = {"full": 64, "quick": 24}
 """Cases per half. Only cases where the appended term moves the score beyond the neutral band
@@ -26,6 +29,9 @@ profile keeps the planted controls fast, where every case counts."""
 
 @pytest.fixture(scope="session")
 def circuit_samples(reranker: Reranker, ranklens_settings: Settings) -> CircuitSamples:
+    from ranklens.axioms import calibrate_delta
+    from ranklens.claims.samples import circuit_cases
+
     seed, profile = ranklens_settings.seed, ranklens_settings.profile
     n = ranklens_settings.sample_size or CASES[profile]
     return CircuitSamples(
@@ -46,6 +52,8 @@ def progress_bar(pytestconfig: pytest.Config) -> ProgressBar:
 
 @pytest.fixture(scope="session")
 def soft_tf_claim(reranker: Reranker, circuit_samples: CircuitSamples, progress_bar: ProgressBar) -> HeadClaim:
+    from ranklens.claims.heads import soft_tf_heads
+
     s = circuit_samples
     with progress_bar("soft-TF heads, patching sweep") as progress:
         return soft_tf_heads(reranker, s.discovery, s.confirmation, delta=s.delta, seed=s.seed, progress=progress)

@@ -15,16 +15,18 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ranklens.errors import RanklensError
-from ranklens.gate import Baseline, Comparison, gate_record
-from ranklens.models import Pair, Reranker, ScoreCache, load_reranker
 from ranklens.plugin.completeness import Completeness
 from ranklens.plugin.options import Settings
 from ranklens.report import Report, RunStatus, environment, plain, report_status, write_report
-from ranklens.report.html import write_html
 from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
+
+if TYPE_CHECKING:  # the model stack (torch) and the gate (scipy) are imported when a run needs them
+    from ranklens.gate import Baseline, Comparison
+    from ranklens.models import Pair, Reranker
+    from ranklens.zoo.registry import ModelSource
 
 CHECK_PROPERTY = "ranklens.check"
 EXPECTS_PROPERTY = "ranklens.expects_check"
@@ -40,10 +42,9 @@ class RanklensSession:
         self.settings = settings
         self.baseline = baseline
         self.rootdir = rootdir
-        self.cache = ScoreCache()
         self.completeness = Completeness(rootdir)
         self._reranker: Reranker | None = None
-        self._model_path: str | None = None
+        self._source: ModelSource | None = None
         self.records: dict[tuple[str, str, str], CheckResult] = {}
         self.model_info: dict[str, Any] | None = None
         self.report_path: Path | None = None
@@ -53,28 +54,30 @@ class RanklensSession:
 
     # -- the model -------------------------------------------------------------------------
 
-    def model_path(self, progress: Progress | None = None) -> str:
-        """What to load: ``--model``, else the embedded default model (built on first use)."""
-        if self._model_path is None:
-            if self.settings.model is not None:
-                self._model_path = self.settings.model
-            else:
-                from ranklens.zoo.registry import DEFAULT_MODEL, fixture_path
+    def model_source(self, progress: Progress | None = None) -> ModelSource:
+        """What to load, resolved once: ``--model``, else the embedded default model (built on
+        first use, with ``progress``)."""
+        if self._source is None:
+            from ranklens.zoo.registry import resolve_model
 
-                self._model_path = str(fixture_path(DEFAULT_MODEL, progress=progress))
-        return self._model_path
+            self._source = resolve_model(self.settings.model, progress=progress)
+        return self._source
 
     def reranker(self) -> Reranker:
         """The model, loaded once per process; raises :class:`RanklensError` on bad input."""
         if self._reranker is None:
+            from ranklens.models import ScoreCache, load_reranker
+
+            source = self.model_source()
             self._reranker = load_reranker(
-                self.model_path(),
+                source.location,
+                name=source.name,
                 device=self.settings.device,
                 dtype=self.settings.dtype,
                 max_length=self.settings.max_length,
                 revision=self.settings.revision,
                 allow_pickle=self.settings.allow_pickle,
-                cache=self.cache,
+                cache=ScoreCache(),
             )
             self.model_info = self._reranker.info.to_dict()
         return self._reranker
@@ -133,11 +136,15 @@ class RanklensSession:
         status, self.status_reason, missing = self.completeness.assess(self.records, interrupted=interrupted)
         report = self._report(status, self.status_reason, missing)
         if self.baseline is not None:
+            from ranklens.gate import gate_record
+
             self.comparison = self.baseline.compare(plain(report.to_dict()))
             report = replace(report, gate=gate_record(self.comparison, baseline=str(self.baseline.path)))
         data = plain(report.to_dict())
         self.report_path = write_report(data, destination(target, status))
         if self.settings.html_path is not None:
+            from ranklens.report.html import write_html
+
             html = self.settings.html_path if self.report_path == target else _beside(self.settings.html_path, status)
             self.html_path = write_html(data, html)
         return self.report_path
@@ -153,13 +160,11 @@ class RanklensSession:
         return self.report_path
 
     def model_record(self) -> dict[str, Any]:
-        """The report's ``model``: a built fixture is named (``minilm-ce``), its cache directory
-        kept in ``path``."""
-        from ranklens.zoo.registry import fixture_name
-
-        model = self.model_info or {"id": self.settings.model or self._model_path}
-        name = fixture_name(model.get("path"))
-        return model if name is None else {**model, "id": name}
+        """The report's ``model``: what the loaded model says about itself, or, when it did not
+        load, the name it was asked for."""
+        if self.model_info is not None:
+            return self.model_info
+        return {"id": self._source.name if self._source is not None else self.settings.model}
 
     def _report(self, status: RunStatus, reason: str, missing: Any) -> Report:
         model = self.model_record()
