@@ -207,15 +207,21 @@ def summarize(
 def _bootstrap(signs: np.ndarray, d: np.ndarray, rng: np.random.Generator, level: float) -> tuple[float, ...]:
     if len(d) == 0:
         return (-1.0, 1.0, -np.inf, np.inf)
-    index = rng.integers(0, len(d), size=(BOOTSTRAP_RESAMPLES, len(d)))  # [resample, case]
+    index = resamples(len(d), rng)
+    return (*percentile_interval(signs[index].mean(axis=1), level), *percentile_interval(d[index].mean(axis=1), level))
+
+
+def resamples(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Case indices of :data:`BOOTSTRAP_RESAMPLES` resamples of ``n`` cases with replacement:
+    ``[resample, case]``. Resampling whole cases keeps paired measurements paired."""
+    return rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+
+
+def percentile_interval(statistics: np.ndarray, level: float) -> tuple[float, float]:
+    """The central ``level`` interval of a statistic's bootstrap distribution (undefined resamples,
+    NaN, left out): the one percentile-bootstrap rule every interval in ranklens uses."""
     tail = (1 - level) / 2 * 100
-    sign_means, diff_means = signs[index].mean(axis=1), d[index].mean(axis=1)
-    return (
-        float(np.percentile(sign_means, tail)),
-        float(np.percentile(sign_means, 100 - tail)),
-        float(np.percentile(diff_means, tail)),
-        float(np.percentile(diff_means, 100 - tail)),
-    )
+    return float(np.nanpercentile(statistics, tail)), float(np.nanpercentile(statistics, 100 - tail))
 
 
 def _alike_interval(sign: float, n: int, level: float) -> tuple[float, float]:
@@ -270,17 +276,8 @@ def mean_effect(name: str, values: np.ndarray, *, seed: int, level: float = 0.95
     v = np.asarray(values, dtype=float)
     if len(v) == 0:
         return Effect(name, float("nan"), float("nan"), float("nan"), level, better=Better.HIGHER)
-    index = np.random.default_rng(seed).integers(0, len(v), size=(BOOTSTRAP_RESAMPLES, len(v)))
-    means = v[index].mean(axis=1)
-    tail = (1 - level) / 2 * 100
-    return Effect(
-        name,
-        float(v.mean()),
-        float(np.percentile(means, tail)),
-        float(np.percentile(means, 100 - tail)),
-        level,
-        better=Better.HIGHER,
-    )
+    means = v[resamples(len(v), np.random.default_rng(seed))].mean(axis=1)
+    return Effect(name, float(v.mean()), *percentile_interval(means, level), level, better=Better.HIGHER)
 
 
 def ratio_effect(
@@ -293,17 +290,9 @@ def ratio_effect(
     num, den = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
     if len(num) == 0 or den.sum() == 0:
         return Effect(name, float("nan"), float("nan"), float("nan"), level, better=Better.HIGHER)
-    index = np.random.default_rng(seed).integers(0, len(num), size=(BOOTSTRAP_RESAMPLES, len(num)))
+    index = resamples(len(num), np.random.default_rng(seed))
     ratios = num[index].sum(axis=1) / np.where(den[index].sum(axis=1) == 0, np.nan, den[index].sum(axis=1))
-    tail = (1 - level) / 2 * 100
-    return Effect(
-        name,
-        float(num.sum() / den.sum()),
-        float(np.nanpercentile(ratios, tail)),
-        float(np.nanpercentile(ratios, 100 - tail)),
-        level,
-        better=Better.HIGHER,
-    )
+    return Effect(name, float(num.sum() / den.sum()), *percentile_interval(ratios, level), level, better=Better.HIGHER)
 
 
 def decide_all(parts: Sequence[tuple[Effect, float]]) -> Verdict:
