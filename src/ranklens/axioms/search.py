@@ -9,6 +9,8 @@ Hypothesis deliberately favours edge cases, so it only finds and shrinks (DESIGN
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, find, settings
@@ -57,16 +59,49 @@ def search_counterexample(
         suppress_health_check=list(HealthCheck),
     )
     try:
-        found = find(
-            st.tuples(queries, documents(), st.integers(0, 2**16)),
-            violates,
-            settings=search_settings,
-            random=random.Random(seed),
-        )
+        with _no_local_constants():
+            found = find(
+                st.tuples(queries, documents(), st.integers(0, 2**16)),
+                violates,
+                settings=search_settings,
+                random=random.Random(seed),
+            )
     except NoSuchExample:
         return None
     case = build(*found)
     return None if case is None else case.describe(_value(reranker, case))
+
+
+@contextmanager
+def _no_local_constants() -> Iterator[None]:
+    """Search as if no local code were loaded, so one seed gives one counterexample.
+
+    Hypothesis (since 6.131) now and then draws a literal it mined from the "local" modules
+    loaded at that moment (any outside the standard library and site-packages: ranklens in an
+    editable install, the user's tests). The same seed then shrank to another counterexample
+    after an unrelated import, or from a wheel install rather than a checkout. Hypothesis has
+    no public switch for it yet (HypothesisWorks/hypothesis#4627), so the pool is emptied here
+    for the search, and the draws' cache cleared around it; a Hypothesis without the pool is
+    left alone.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # pragma: no cover - a Hypothesis that reorganised its internals
+        yield
+        return
+    mined = getattr(providers, "_get_local_constants", None)
+    if mined is None or not hasattr(providers, "CONSTANTS_CACHE"):  # pragma: no cover
+        yield
+        return
+    empty = Constants()
+    providers.CONSTANTS_CACHE.cache.clear()
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = mined
+        providers.CONSTANTS_CACHE.cache.clear()
 
 
 def _value(reranker: Reranker, case: Case) -> float:
