@@ -113,8 +113,7 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
         "component": best,
         "sign": int(sign),
         "sign_convention": "IDF ~ sign * U_k (an SVD's sign is arbitrary; fixed on the choosing half)",
-        "idf_source": "BM25 idf over data/passages.jsonl with the model's tokenizer; "
-        "whole-word tokens seen there",
+        "idf_source": "BM25 idf over data/passages.jsonl with the model's tokenizer; whole-word tokens seen there",
         "tokens_choose_judge": [len(choose), len(judge)],
         "pearson_by_component": [round(r, 4) for r in judged_r],
         "others_max_abs_pearson": round(max(abs(r) for k, r in enumerate(judged_r) if k != best), 4),
