@@ -16,11 +16,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from transformers import PreTrainedTokenizerBase
 
-from ranklens.axioms import AXIOMS, AxiomSpec
+from ranklens.axioms import AXIOMS, AxiomSpec, axiom
 from ranklens.axioms.measure import build_cases, tokenizer_case_context
 from ranklens.axioms.search import documents
 from ranklens.axioms.spec import CaseContext
 from ranklens.cases import sample_pairs
+from ranklens.cases.contrast import Case
 from ranklens.cases.perturb import POSITIONS, insert_words, repeat
 from ranklens.data.word_stats import filler_vocabulary
 from ranklens.data.wordpiece import bert_wordpiece
@@ -114,6 +115,55 @@ def test_lnc1_adds_text_that_shares_no_wordpiece_with_either_query(
         if (pieces := set(tokenizer.tokenize(str(case.detail["added"]))) & set(tokenizer.tokenize(query)))
     }
     assert cases and not shared, f"{len(cases)} cases; pieces shared with a query: {shared}"
+
+
+@pytest.fixture(scope="module")
+def and_cases(ctx: CaseContext) -> list[Case]:
+    cases, _ = build_cases(axiom("AND"), ctx, sample_pairs(n=400, seed=0), n=100, seed=0)
+    return cases
+
+
+def test_and_treatment_holds_every_query_term_as_written(and_cases: list[Case]) -> None:
+    """With "roads" in d, a treatment without "road" holds every query term only to a stemmer: an
+    exact matcher (ir_axioms with exact terms, a model's WordPieces) sees two documents lacking it."""
+    lacking = {
+        case.query: missing for case in and_cases if (missing := set(terms(case.query)) - set(words(case.terms[0][1])))
+    }
+    assert len(and_cases) == 100 and not lacking, f"{len(lacking)} of {len(and_cases)} cases: {lacking}"
+
+
+def test_and_control_lacks_the_dropped_term_in_every_form(
+    tokenizer: PreTrainedTokenizerBase, and_cases: list[Case]
+) -> None:
+    """The missing term: no word of the control shares its stem, begins with it or is begun by it
+    ("source" for "sources"), and its WordPiece sequence is not there either (read here from the
+    tokenizer, not from the builder's helpers)."""
+
+    def in_some_form(term: str, text: str) -> bool:
+        forms = any(w.startswith(term) or term.startswith(w) or stem(w) == stem(term) for w in terms(text))
+        wanted, seen = tokenizer.tokenize(" " + term), tokenizer.tokenize(text)
+        return forms or any(seen[i : i + len(wanted)] == wanted for i in range(len(seen)))
+
+    present = [
+        (case.query, dropped)
+        for case in and_cases
+        if in_some_form(dropped := str(case.detail["dropped"]), case.terms[1][1])
+    ]
+    assert and_cases and not present, f"dropped terms present in the control: {present}"
+
+
+@pytest.mark.parametrize("spec", [s for s in AXIOMS if s.axiom_id == "LNC1"], ids=lambda s: s.name)
+def test_lnc1_keeps_a_non_zero_query_term_count(ctx: CaseContext, spec: AxiomSpec) -> None:
+    """LNC1 holds query-term TF fixed while d grows: with TF 0 in d ("same TF" as 0 = 0), the case
+    compares two non-matching documents and says nothing about normalising matches."""
+    cases, _ = build_cases(spec, ctx, sample_pairs(n=400, seed=0), n=100, seed=0)
+
+    def counts(case: Case, document: str) -> list[int]:
+        return [words(document).count(t) for t in terms(case.query)]
+
+    trivial = [case.query for case in cases if not any(counts(case, case.document))]
+    changed = [case.query for case in cases if counts(case, case.terms[0][1]) != counts(case, case.terms[1][1])]
+    assert len(cases) == 100 and not trivial and not changed, f"TF 0: {trivial}; TF changed: {changed}"
 
 
 def test_fillers_are_real_corpus_words() -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from ranklens.axioms.spec import CaseContext
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import append_text, insert_words, repeat
-from ranklens.cases.terms import matches_any, query_terms
+from ranklens.cases.terms import exact_query_terms, matches_any, query_terms
 from ranklens.ir.text import surface_form, terms
 
 
@@ -28,9 +28,11 @@ def lnc1(
     u shares no WordPiece with the query or the off-query (stopword pieces too), not just no
     term: a model that matches pieces would otherwise see u add matches, and the added length
     would not be neutral for a model without length normalisation.
-    Precondition: d matches at least one query term (else there is nothing to normalise).
+    Precondition: d holds at least one query term as written, so the query-term TF that the added
+    text leaves unchanged is non-zero: with none (or only "roads" for "road"), "same TF" holds as
+    0 = 0 and the case says nothing about normalising matches.
     """
-    if not matches_any(query, document):
+    if not exact_query_terms(query, document):
         return None
     sentences = int(params.get("sentences", 1))
     off = ctx.off_query(set(terms(document)), rng)

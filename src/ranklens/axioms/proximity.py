@@ -14,8 +14,8 @@ import numpy as np
 from ranklens.axioms.spec import CaseContext
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import insert_words
-from ranklens.cases.terms import choose_filler, matches_any, query_terms
-from ranklens.ir.text import surface_form, words
+from ranklens.cases.terms import choose_filler, exact_query_terms, in_another_form_only, matches_any, query_terms
+from ranklens.ir.text import surface_form, terms, words
 
 MAX_COVERED_TERMS = 3
 
@@ -55,9 +55,16 @@ def coverage(
     place is taken by a filler of equal token length.
 
     The query terms d lacks (two to :data:`MAX_COVERED_TERMS` of them; more would make the added
-    text a list of keywords) are appended, so the treatment holds every query term.
+    text a list of keywords) are appended, so the treatment holds every query term as written.
+    Strict, so that exact, stemmed and WordPiece matching all read the case alike: every query term
+    is in d as written or in no form at all (:func:`~ranklens.cases.terms.in_any_form`: no word of
+    d shares its stem, begins with it or is begun by it, which rules out its WordPiece sequence
+    too). With "roads" in d, the treatment would lack "road" exactly but hold it stemmed.
     """
-    candidates = query_terms(query, document, absent=True)
+    if in_another_form_only(query, document):
+        return None
+    present = exact_query_terms(query, document)
+    candidates = [t for t in terms(query) if t not in present]
     if not 2 <= len(candidates) <= MAX_COVERED_TERMS:
         return None
     dropped = candidates[int(rng.integers(len(candidates)))]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from ranklens.data.word_stats import filler_vocabulary
-from ranklens.ir.text import occurs, terms
+from ranklens.ir.text import occurs, terms, words
 
 PieceCounter = Callable[[str], int]
 """How many WordPieces (tokens) a single word becomes under the model's tokenizer."""
@@ -53,3 +53,24 @@ def query_terms(query: str, document: str, *, absent: bool = False) -> list[str]
 def matches_any(query: str, document: str) -> bool:
     """Whether ``document`` holds some query term in some form."""
     return any(occurs(t, document) for t in terms(query))
+
+
+def exact_query_terms(query: str, document: str) -> list[str]:
+    """Terms of ``query`` that ``document`` holds as written (the same word, not another form): the
+    occurrences a term count sees, so a length axiom has a non-zero TF to normalise."""
+    present = set(words(document))
+    return [t for t in terms(query) if t in present]
+
+
+def in_any_form(term: str, document: str) -> bool:
+    """Whether ``document`` holds ``term`` in any form: :func:`~ranklens.ir.text.occurs`, or a term
+    of ``document`` that ``term`` extends, which the light stemmer misses where it over-strips
+    ("sources" stems to "sourc", so "source" would not count)."""
+    return occurs(term, document) or any(term.startswith(w) for w in terms(document))
+
+
+def in_another_form_only(query: str, document: str) -> list[str]:
+    """Terms of ``query`` that ``document`` holds only in another form ("roads" for "road"): present
+    to a stemmer or lemmatiser, absent to an exact count, so neither a present nor an absent term."""
+    exact = set(exact_query_terms(query, document))
+    return [t for t in terms(query) if t not in exact and in_any_form(t, document)]
