@@ -11,10 +11,12 @@ The build writes ``save_pretrained`` weights (safetensors), the tokenizer, and a
 ``manifest.json`` with the recipe hash and the held-out ranking quality of the model next to
 BM25 on the same candidate lists. Modules: :mod:`.recipe` (what decides the weights, and its
 hash), :mod:`.dataset` (sampling), :mod:`.training` (torch), :mod:`.evaluation` (metrics and
-the BM25 baseline), :mod:`.manifest`, :mod:`.build`.
+the BM25 baseline), :mod:`.manifest`, :mod:`.build`; :mod:`.base` builds ``minilm-base``, the
+same model untrained (its null).
 """
 
+from ranklens.zoo.minilm_ce.base import build_minilm_base, minilm_base_recipe_hash
 from ranklens.zoo.minilm_ce.build import build_minilm_ce
 from ranklens.zoo.minilm_ce.recipe import minilm_ce_recipe_hash
 
-__all__ = ["build_minilm_ce", "minilm_ce_recipe_hash"]
+__all__ = ["build_minilm_base", "build_minilm_ce", "minilm_base_recipe_hash", "minilm_ce_recipe_hash"]

@@ -14,7 +14,7 @@ from ranklens.zoo.minilm_ce.dataset import flat_pairs, heldout_candidates, train
 from ranklens.zoo.minilm_ce.evaluation import evaluate_bm25, mean_metrics, per_query_metrics
 from ranklens.zoo.minilm_ce.manifest import MANIFEST_FILE, manifest
 from ranklens.zoo.minilm_ce.recipe import DEFAULT_RECIPE, DEFAULT_SEED, MiniLMCERecipe, base_model_dir
-from ranklens.zoo.minilm_ce.training import load_base, score_pairs, torch_session, train
+from ranklens.zoo.minilm_ce.training import initial_model, score_pairs, torch_session, train
 
 Progress = Callable[[int, int], None]
 
@@ -49,10 +49,7 @@ def build_minilm_ce(
             progress(done, total)
 
     with torch_session(recipe.training.num_threads):
-        import torch
-
-        torch.manual_seed(seed)
-        model, tokenizer = load_base(base_model_dir())
+        model, tokenizer = initial_model(base_model_dir(), seed)
         loaded = time.perf_counter()
         losses = train(model, tokenizer, groups, recipe.training, tick)
         trained = time.perf_counter()

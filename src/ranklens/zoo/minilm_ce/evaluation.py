@@ -9,13 +9,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from ranklens.data.corpus import Corpus
 from ranklens.ir import idf
 from ranklens.ir.bm25 import Collection
 from ranklens.ir.text import stem
 from ranklens.zoo.minilm_ce.dataset import Candidates, flat_pairs
-from ranklens.zoo.minilm_ce.recipe import HeldoutEval
+from ranklens.zoo.minilm_ce.recipe import DEFAULT_RECIPE, HeldoutEval, MiniLMCERecipe
+from ranklens.zoo.minilm_ce.training import score_pairs, torch_session
 
 BM25_IDF_FORMULA = idf.FORMULA
 BM25_ANALYZER = (
@@ -88,3 +90,26 @@ def evaluate_bm25(corpus: Corpus, candidates: Sequence[Candidates], config: Held
         collection.score(analyze(q), analyze(p), k1=config.bm25_k1, b=config.bm25_b) for q, p in flat_pairs(candidates)
     ]
     return mean_metrics(per_query_metrics(candidates, scores, config.cutoff))
+
+
+def evaluate_checkpoint(
+    directory: Path, candidates: Sequence[Candidates], recipe: MiniLMCERecipe = DEFAULT_RECIPE
+) -> dict[str, float]:
+    """Mean metrics of a saved checkpoint on the candidate lists, scored as the build scores ``minilm-ce``.
+
+    Same truncation (``recipe.training.max_length``), batching and thread count, so on the full
+    lists it reproduces the manifest's numbers; on fewer lists it is a cheaper re-measurement.
+    """
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    with torch_session(recipe.training.num_threads):
+        tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
+        model = AutoModelForSequenceClassification.from_pretrained(str(directory), local_files_only=True).eval()
+        scores = score_pairs(
+            model,
+            tokenizer,
+            flat_pairs(candidates),
+            batch_size=recipe.heldout.batch_size,
+            max_length=recipe.training.max_length,
+        )
+    return mean_metrics(per_query_metrics(candidates, scores, recipe.heldout.cutoff))

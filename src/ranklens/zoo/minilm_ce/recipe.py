@@ -36,9 +36,11 @@ class TrainingRecipe:
     of "close", not a lexical one) and ``random_negatives`` from the rest of it. The loss is softmax
     cross-entropy over the group's logits (listwise), so only score differences are trained.
     The word-embedding table is frozen: it is most of the parameters, the corpus is far too
-    small to improve it, and its optimizer step is a large share of CPU time. A step's pairs
-    run through the model in length-sorted chunks of ``forward_chunk`` (one backward pass),
-    which cuts padding without changing the loss (beyond float rounding).
+    small to improve it, and its optimizer step is a large share of CPU time. So W_E is the base
+    bi-encoder's: what reads only W_E (``idf_direction``'s correlation) says nothing about
+    training; ``minilm-base`` (:mod:`.base`) is the untrained null to read the claims against.
+    A step's pairs run through the model in length-sorted chunks of ``forward_chunk`` (one
+    backward pass), which cuts padding without changing the loss (beyond float rounding).
     """
 
     max_length: int = 192
@@ -120,18 +122,25 @@ def _major(version: str) -> str:
     return version.split(".", 1)[0]
 
 
+def base_fingerprint() -> dict[str, Any]:
+    """What every model built from the base checkpoint depends on: its weights, its tokenizer, the library majors."""
+    base = base_model_dir()
+    return {
+        "base_weights_sha256": file_sha256(base / BASE_WEIGHTS_FILE),
+        "base_tokenizer_sha256": {n: file_sha256(base / n) for n in BASE_TOKENIZER_FILES if (base / n).exists()},
+        "library_majors": {name: _major(library_version(name)) for name in HASHED_LIBRARIES},
+    }
+
+
 def recipe_fingerprint(
     *, seed: int = DEFAULT_SEED, recipe: MiniLMCERecipe = DEFAULT_RECIPE, data_dir: Path | None = None
 ) -> dict[str, Any]:
     """The inputs that decide the weights, as plain data (what the hash is taken of)."""
-    base = base_model_dir()
     return {
         "recipe": asdict(recipe),
         "seed": seed,
         "data_files_sha256": data_file_hashes(data_dir),
-        "base_weights_sha256": file_sha256(base / BASE_WEIGHTS_FILE),
-        "base_tokenizer_sha256": {n: file_sha256(base / n) for n in BASE_TOKENIZER_FILES if (base / n).exists()},
-        "library_majors": {name: _major(library_version(name)) for name in HASHED_LIBRARIES},
+        **base_fingerprint(),
     }
 
 

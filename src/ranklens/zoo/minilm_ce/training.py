@@ -49,6 +49,17 @@ def load_base(base: Path) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def initial_model(base: Path, seed: int) -> tuple[Any, Any]:
+    """:func:`load_base` with the head drawn from ``seed``: ``minilm-ce`` before its first step, and ``minilm-base``.
+
+    Both fixtures start here, so the null differs from the trained model by training alone.
+    """
+    import torch
+
+    torch.manual_seed(seed)
+    return load_base(base)
+
+
 def _optimizer(model: Any, recipe: TrainingRecipe, total_steps: int) -> tuple[Any, Any]:
     """AdamW, a faster rate for the new classifier head, linear warmup then linear decay."""
     import torch
