@@ -1,0 +1,159 @@
+"""Integrated gradients over FFN neurons, and the relevant-vs-non-relevant cases they are judged on.
+
+For each layer: integrated gradients of the score with respect to the layer's FFN activations
+(``blocks.{l}.mlp.hook_post``), along the straight line from the activations of a baseline
+input (the query's tokens replaced by [PAD]; [CLS], [SEP] and the document kept; Vast et al.,
+ICTIR 2024) to those of the real input; Gauss-Legendre quadrature with ``steps`` nodes (far more
+accurate than the midpoint rule at the same cost on a smooth path). Completeness (attributions
+sum to F(input) - F(baseline activations)) is reported as the largest error relative to that
+difference or, where the difference is inside the model's neutral band, to the band: a layer
+that barely moves a pair's score would otherwise turn float noise into a huge relative error
+(planted: 7.5 % on CPU, 48 % on CUDA, from a 5e-5 difference).
+
+Attributions are kept per input in two sums: over every position (completeness, and the
+per-layer picture) and over the **shared prefix** ([CLS], the query, the first [SEP]: the
+positions where a query's relevant and non-relevant inputs hold the same tokens, so the
+non-relevant run's activations can be patched into the relevant one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from ranklens.claims.samples import query_split
+from ranklens.data.corpus import load_corpus
+from ranklens.models import Batch, Pair, Reranker, hook_name
+from ranklens.models.hooks import HookFn, HookPoint
+from ranklens.models.interventions import FwdHook
+from ranklens.models.patching import Progress
+
+Neuron = tuple[int, int]
+Case = tuple[Pair, Pair]
+"""A query's (relevant, non-relevant) pair."""
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Integrated gradients per input, layer and neuron: ``total`` over every position, ``shared``
+    over the shared prefix (both ``[input, layer, d_ff]``), and the worst completeness error."""
+
+    total: np.ndarray
+    shared: np.ndarray
+    completeness_error: float
+
+
+def attributions(
+    reranker: Reranker, pairs: Sequence[Pair], *, delta: float, steps: int, progress: Progress | None = None
+) -> Attribution:
+    """Integrated gradients of every FFN neuron for each of ``pairs``; ``delta`` is the model's
+    neutral band, the scale against which a near-zero expected difference is judged."""
+    batch = reranker.encode(pairs)
+    shared = shared_prefix(reranker, batch)  # [input, pos]
+    blank = _query_blanked(reranker, batch)
+    n_layers = reranker.info.n_layers
+    names = [hook_name(layer, "mlp.hook_post") for layer in range(n_layers)]
+    real_scores, real = reranker.run_with_cache(batch, names)
+    _, base = reranker.run_with_cache(blank, names)
+    totals, prefixes, worst = [], [], 0.0
+    for layer, name in enumerate(names):
+        per_position = _integrate(reranker, batch, layer, real[name], base[name], steps)  # [input, pos, d_ff]
+        if progress:
+            progress(layer + 1, n_layers)
+        floor = reranker.run_with_hooks(batch, [(name, _constant(base[name]))])
+        expected = real_scores - floor
+        total = per_position.sum(1)
+        error = np.abs(total.sum(1) - expected) / np.maximum(np.abs(expected), delta)
+        worst = max(worst, float(error.max()))
+        totals.append(total)
+        prefixes.append((per_position * shared[..., None]).sum(1))
+    return Attribution(np.stack(totals, 1), np.stack(prefixes, 1), worst)
+
+
+def shared_prefix(reranker: Reranker, batch: Batch) -> np.ndarray:
+    """``[input, pos]`` True at [CLS], the query's tokens and the first [SEP]."""
+    mask = np.zeros(tuple(batch.inputs["input_ids"].shape), dtype=bool)
+    for row, (query, _) in enumerate(batch.pairs):
+        n = len(reranker.tokenizer(query, add_special_tokens=False)["input_ids"])
+        mask[row, : n + 2] = True
+    return mask
+
+
+def patch_neurons(neurons: Sequence[Neuron], source: dict[str, Tensor], mask: np.ndarray) -> list[FwdHook]:
+    """Write ``source``'s activations of ``neurons`` (a cache of ``hook_post`` per layer, from the
+    non-relevant inputs) into the run at the positions ``mask`` (``[input, pos]``) marks."""
+    hooks: list[FwdHook] = []
+    for layer in sorted({layer for layer, _ in neurons}):
+        name = hook_name(layer, "mlp.hook_post")
+        index = [n for lay, n in neurons if lay == layer]
+
+        def patch(post: Tensor, _: HookPoint, donor: Tensor = source[name], index: list[int] = index) -> Tensor:
+            width = min(post.shape[1], donor.shape[1], mask.shape[1])
+            where = torch.as_tensor(mask[:, :width], device=post.device)[..., None]
+            new = post.clone()
+            new[:, :width, index] = torch.where(where, donor[:, :width, index].to(post.dtype), post[:, :width, index])
+            return new
+
+        hooks.append((name, patch))
+    return hooks
+
+
+def relevance_cases(seed: int, n_discover: int, n_confirm: int) -> tuple[list[Case], list[Case]]:
+    """(relevant, non-relevant) pairs of discovery queries and of confirmation queries (seeded)."""
+    corpus = load_corpus()
+    halves = query_split(seed)
+    rng = np.random.default_rng([seed, 59])
+    relevant = corpus.relevant()
+    by_id = corpus.passage_by_id()
+    passages = [p.text for p in corpus.passages]
+    cases: dict[str, list[Case]] = {"discover": [], "confirm": []}
+    wanted = {"discover": n_discover, "confirm": n_confirm}
+    for index in rng.permutation(len(corpus.queries)):
+        query = corpus.queries[int(index)]
+        judged = sorted(relevant.get(query.qid, {}))
+        half = halves[query.text]
+        if not judged or len(cases[half]) >= wanted[half]:
+            continue
+        texts = {by_id[pid].text for pid in judged}
+        negative = next(p for p in (passages[int(i)] for i in rng.permutation(len(passages))) if p not in texts)
+        cases[half].append(((query.text, by_id[judged[0]].text), (query.text, negative)))
+    return cases["discover"], cases["confirm"]
+
+
+def _integrate(reranker: Reranker, batch: Batch, layer: int, real: Tensor, base: Tensor, steps: int) -> np.ndarray:
+    """Integrated gradients of the score w.r.t. one layer's FFN activations: ``[input, pos, d_ff]``."""
+    diff = real - base  # [input, pos, d_ff]
+    total = torch.zeros_like(diff)
+    name = hook_name(layer, "mlp.hook_post")
+    nodes, weights = np.polynomial.legendre.leggauss(steps)  # on [-1, 1]
+    for alpha, weight in zip((nodes + 1) / 2, weights / 2, strict=True):
+        point = (base + float(alpha) * diff).requires_grad_(True)
+
+        def use(_: Tensor, __: HookPoint, value: Tensor = point) -> Tensor:
+            return value
+
+        with torch.enable_grad(), reranker.hooks([(name, use)]):
+            scores = reranker.logits_to_scores(reranker.model(**batch.inputs).logits)
+            (grad,) = torch.autograd.grad(scores.sum(), point)
+        total += float(weight) * grad
+    return np.asarray((diff * total).double().cpu().numpy())
+
+
+def _constant(value: Tensor) -> HookFn:
+    def replace(_: Tensor, __: HookPoint) -> Tensor:
+        return value
+
+    return replace
+
+
+def _query_blanked(reranker: Reranker, batch: Batch) -> Batch:
+    """The same batch with each query's tokens replaced by the pad token (IG's baseline input)."""
+    ids = batch.inputs["input_ids"].clone()
+    for row, (query, _) in enumerate(batch.pairs):
+        n = len(reranker.tokenizer(query, add_special_tokens=False)["input_ids"])
+        ids[row, 1 : 1 + n] = reranker.tokenizer.pad_token_id or 0
+    return Batch(batch.pairs, {**batch.inputs, "input_ids": ids}, batch.lengths)
