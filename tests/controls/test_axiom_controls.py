@@ -3,20 +3,25 @@
 Same code path as ``pytest axioms`` (the whole registered family, the per-model neutral band,
 the default thresholds); only the sample is smaller, to keep the run short. ``planted`` computes
 BM25 by construction, so it must pass TFC1, TFC2, LNC1 and TDC; each lesion removes exactly one
-mechanism and must fail the axiom that mechanism serves; the random network passes none.
+mechanism and must fail the axiom that mechanism serves; the random network passes none. A
+model whose score never moves passes no axiom that ties satisfy (LNC2): it is inconclusive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+import numpy as np
 import pytest
 
 from ranklens import Reranker
 from ranklens.axioms import AXIOMS, calibrate_delta, measure_family, results
+from ranklens.axioms.measure import DEFAULT_SAMPLE_SIZE
+from ranklens.models import Pair
 from ranklens.verdicts import CheckResult, Verdict
 
-SAMPLE = 100
+SAMPLE = DEFAULT_SAMPLE_SIZE
+"""The product's default: the controls validate the verdicts a default run gives."""
 CORE = ("TFC1[position=append]", "TFC2[step=1,position=append]", "LNC1[sentences=1]", "TDC")
 
 
@@ -63,6 +68,10 @@ def test_each_lesion_fails_the_axiom_its_mechanism_serves(
         ("planted-no-saturation", "TFC1[position=append]"),
         ("planted-no-length-norm", "TFC2[step=1,position=append]"),
         ("planted-no-idf", "LNC1[sentences=1]"),
+        # The circuit controls that keep the behaviour: TF is still computed, by other means.
+        ("planted-spread-tf", "TFC1[position=append]"),
+        ("planted-spread-tf", "TFC2[step=1,position=append]"),
+        ("planted-spread-neurons", "TFC1[position=append]"),
     ],
 )
 def test_a_lesion_leaves_the_other_axioms_passing(
@@ -79,3 +88,22 @@ def test_the_random_network_passes_none_of_them(family: Callable[[str], dict[str
         if family("random-init")[name].verdict == Verdict.PASS
     }
     assert not passed, passed
+
+
+class ConstantScore:
+    """The planted model's tokenizer and window with a score that never moves."""
+
+    def __init__(self, reranker: Reranker) -> None:
+        self.tokenizer, self.fits = reranker.tokenizer, reranker.fits
+
+    def score(self, pairs: Sequence[Pair]) -> np.ndarray:
+        return np.zeros(len(pairs))
+
+
+def test_a_model_whose_score_never_moves_is_inconclusive_on_lnc2(planted_reranker: Callable[[str], Reranker]) -> None:
+    """Every LNC2 case ties, and a tie satisfies LNC2; without the rule it would pass."""
+    constant = ConstantScore(planted_reranker("planted"))
+    found = measure_family(constant, AXIOMS, seed=0, sample_size=SAMPLE)  # type: ignore[arg-type]
+    result = next(r for m, r in zip(found, results(found, delta=0.0, seed=0), strict=True) if m.spec.axiom_id == "LNC2")
+    assert (result.verdict, result.details["tied"]) == (Verdict.INCONCLUSIVE, result.n), result.message
+    assert "did not move the score" in result.message

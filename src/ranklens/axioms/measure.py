@@ -160,9 +160,10 @@ def results(measurements: Sequence[Measurement], *, delta: float, seed: int) -> 
 
 def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
     s = m.summary
-    verdict = decide(s.effect, adjusted_p, n=s.n)
+    moved = None if m.spec.strict else s.n - s.tied
+    verdict = decide(s.effect, adjusted_p, n=s.n, moved=moved)
     bound = net_preference_bound(s.effect.ci_level)
-    too_few = bound.shortfall(s.n, m.spec.name)
+    too_few = bound.shortfall(s.n, m.spec.name) or _unmoved(m.spec.name, moved, delta)
     worst: list[int] = np.argsort(m.values)[:3].tolist()
     violations = [m.cases[int(i)].describe(float(m.values[int(i)])) for i in worst if m.values[int(i)] < -delta]
     return CheckResult(
@@ -177,8 +178,8 @@ def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
             "neutral_band": delta,
             "ci_level": s.effect.ci_level,
             "min_cases": bound.needed,
-            "rule": "inconclusive if n < min_cases; pass if ci_low > min_effect and holm_p < alpha; "
-            "fail if ci_high < min_effect",
+            "rule": "inconclusive if n < min_cases, or if ties agree and no case left the neutral band; "
+            "pass if ci_low > min_effect and holm_p < alpha; fail if ci_high < min_effect",
         },
         params=dict(m.spec.params),
         details={
@@ -187,6 +188,7 @@ def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
             "positive": s.positive,
             "negative": s.negative,
             "neutral": s.neutral,
+            "tied": s.tied,
             "mean_difference": s.mean_difference,
             "p_value": s.p_value,
             "holm_p": adjusted_p,
@@ -204,6 +206,16 @@ def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
             f"({s.positive} agree, {s.negative} disagree, {s.neutral} within ±{delta:.3g}); "
             f"Holm p = {adjusted_p:.2g}; needs > {MIN_EFFECT} to pass.",
         ),
+    )
+
+
+def _unmoved(name: str, moved: int | None, delta: float) -> str | None:
+    """Why a property that ties satisfy is undecided when no case moved the score, or None."""
+    if moved != 0:
+        return None
+    return (
+        f"the model did not move the score: every difference of {name} is within ±{delta:.3g}, and ties "
+        "satisfy it vacuously, so they show nothing"
     )
 
 

@@ -36,8 +36,8 @@ MIN_PEARSON = 0.3
 tokens, clearly above the other components' (reported as the null)."""
 SCATTER_POINTS = 1500
 EDIT_BOUND = net_preference_bound(LEVEL)
-"""The edit part is a net preference, judged like an axiom at the claims' level: 10 cases to pass
-(0.55 ** 10 < 0.0042), 7 to fail; see :func:`ranklens.stats.net_preference_bound`."""
+"""The edit part is a net preference, judged like an axiom at the claims' level: 11 cases to pass,
+8 to fail; see :func:`ranklens.stats.net_preference_bound`."""
 
 
 @dataclass(frozen=True)
