@@ -17,9 +17,15 @@ def test_a_few_heads_compute_soft_term_frequency(soft_tf_claim: HeadClaim, recor
 
 @pytest.mark.ranklens_check("scoring_heads", kind="claim")
 def test_late_heads_move_the_signal_to_cls_weighted_by_idf(
-    reranker: Reranker, circuit_samples: CircuitSamples, progress_bar: ProgressBar, record_check: RecordFixture
+    reranker: Reranker,
+    circuit_samples: CircuitSamples,
+    soft_tf_claim: HeadClaim,
+    progress_bar: ProgressBar,
+    record_check: RecordFixture,
 ) -> None:
     s = circuit_samples
     with progress_bar("scoring heads, path-patching sweep") as progress:
-        claim = scoring_heads(reranker, s.discovery, s.confirmation, delta=s.delta, seed=s.seed, progress=progress)
+        claim = scoring_heads(
+            reranker, s.discovery, s.confirmation, delta=s.delta, seed=s.seed, soft_tf=soft_tf_claim, progress=progress
+        )
     expect(record_check(claim.result))

@@ -2,15 +2,19 @@
 
 Same code path as ``pytest circuits`` (the default thresholds, discovery and confirmation on
 disjoint query halves); only the samples are the quick profile's, to keep the run short.
-``planted`` has every mechanism at a known place (its manifest); each lesion removes one, and
-must fail (or leave inconclusive) the claim about that mechanism while the others still pass;
-the random network passes no claim.
+``planted`` has every mechanism at a known place (its manifest). Each lesion removes one
+mechanism and must **fail** the claim about it (not merely not pass) while the others still pass;
+the controls that keep the behaviour and remove the mechanism fail the part of the claim that
+names the mechanism (``planted-spread-tf``: TF shared by eight heads; ``planted-no-saturation``:
+heads that carry TF without attending to the matches, which under softmax is what saturates).
+The random network passes no claim. Relevance-neuron controls are in ``test_neuron_controls.py``.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +29,7 @@ from ranklens.claims.saturation import saturation
 from ranklens.plugin.claim_fixtures import CASES
 from ranklens.testing import RELEVANCE
 from ranklens.verdicts import CheckResult, Verdict
+from ranklens.zoo.planted.build import read_manifest
 from ranklens.zoo.planted.layout import VARIANT_RECIPES
 
 SEED = 0
@@ -67,7 +72,9 @@ def claim(planted_reranker: Callable[[str], Reranker], samples: Callable[[str], 
         pairs, queries = RELEVANCE["quick"]
         measure = {
             "soft_tf_heads": lambda: heads[variant].result,
-            "scoring_heads": lambda: scoring_heads(reranker, discovery, confirmation, delta=delta, seed=SEED).result,
+            "scoring_heads": lambda: (
+                scoring_heads(reranker, discovery, confirmation, delta=delta, seed=SEED, soft_tf=heads[variant]).result
+            ),
             "saturation": lambda: saturation(reranker, heads[variant], confirmation, seed=SEED),
             "length_normalization": lambda: length_normalization(reranker, heads[variant], confirmation, seed=SEED),
             "idf_direction": lambda: idf_direction(reranker, confirmation, delta=delta, seed=SEED),
@@ -102,10 +109,11 @@ def test_the_planted_scoring_heads_are_the_top_ranked(claim: Claims) -> None:
     assert {tuple(h) for h in details["heads_found"]} == {(2, 0), (2, 1)}, details["top_heads"][:4]
 
 
-def test_the_decoy_head_is_not_found(claim: Claims) -> None:
-    """Head 1.2 attends like a soft-TF head but writes nothing the score reads: patching finds no effect."""
+def test_the_decoy_head_is_not_found(claim: Claims, planted_checkpoint: Callable[[str], Path]) -> None:
+    """The decoy attends like a soft-TF head but writes nothing the score reads: patching finds no effect."""
     details = claim("planted", "soft_tf_heads").details
-    assert abs(details["head_recovery"][1][2]) < 0.05, details["head_recovery"]
+    [(layer, head)] = read_manifest(planted_checkpoint("planted"))["ground_truth"]["decoy_heads"]
+    assert abs(details["head_recovery"][layer][head]) < 0.05, details["head_recovery"]
 
 
 def test_the_planted_idf_direction_is_the_component_found(claim: Claims) -> None:
@@ -144,33 +152,66 @@ def test_the_completeness_gate_passes_fine_integration_and_stops_coarse(
     assert (error <= MAX_COMPLETENESS_ERROR) == (verdict == Verdict.PASS), f"completeness error {error}"
 
 
-@pytest.mark.parametrize(
-    ("variant", "name"),
-    [
-        ("planted-no-saturation", "saturation"),
-        ("planted-no-length-norm", "length_normalization"),
-        ("planted-no-idf", "idf_direction"),
-        ("planted-no-idf", "scoring_heads"),
-    ],
-)
-def test_each_lesion_fails_the_claim_about_its_mechanism(claim: Claims, variant: str, name: str) -> None:
+MECHANISM_CONTROLS = [
+    ("planted-no-saturation", "saturation", "patched_effect_concavity"),
+    ("planted-no-saturation", "soft_tf_heads", "match_selectivity"),
+    ("planted-no-length-norm", "length_normalization", "contribution_drop_over_null"),
+    ("planted-no-idf", "idf_direction", "pearson_idf"),
+    ("planted-no-idf", "scoring_heads", "cls_attention_idf_spearman"),
+    ("planted-spread-tf", "soft_tf_heads", "joint_recovery"),
+]
+"""(control, claim, part): the part of the claim whose mechanism the control removes. Each part's
+interval must lie below its threshold there, so the claim fails for that reason."""
+
+
+@pytest.mark.parametrize(("variant", "name", "part"), MECHANISM_CONTROLS)
+def test_each_control_fails_the_part_about_its_missing_mechanism(
+    claim: Claims, variant: str, name: str, part: str
+) -> None:
     result = claim(variant, name)
-    assert result.verdict in (Verdict.FAIL, Verdict.INCONCLUSIVE), result.message
+    assert result.verdict == Verdict.FAIL, result.message
+    [measured] = [p for p in result.details["parts"] if p["name"] == part]
+    assert measured["ci_high"] < measured["threshold"], result.message
 
 
 @pytest.mark.parametrize(
-    ("variant", "name"),
+    ("variant", "name", "part"),
     [
-        ("planted-no-saturation", "soft_tf_heads"),
-        ("planted-no-saturation", "length_normalization"),
-        ("planted-no-length-norm", "saturation"),
-        ("planted-no-idf", "soft_tf_heads"),
-        ("planted-moved-neurons", "relevance_neurons"),
+        ("planted-no-saturation", "soft_tf_heads", "joint_recovery"),
+        ("planted-no-idf", "scoring_heads", "joint_recovery"),
     ],
 )
-def test_a_lesion_leaves_the_other_claims_passing(claim: Claims, variant: str, name: str) -> None:
+def test_a_control_keeps_the_behaviour_its_mechanism_produced(
+    claim: Claims, variant: str, name: str, part: str
+) -> None:
+    """The best controls keep the behaviour: the heads found still carry the effect, so the claim
+    fails for the mechanism alone (unselective heads still count TF; no-IDF heads still score)."""
+    [measured] = [p for p in claim(variant, name).details["parts"] if p["name"] == part]
+    assert measured["ci_low"] > measured["threshold"], measured
+
+
+def expected_verdict(variant: str, name: str) -> Verdict:
+    """What each planted variant declares: it fails the claims about the mechanism it removes,
+    leaves inconclusive those whose precondition it removes, and passes the rest."""
+    recipe = VARIANT_RECIPES[variant]
+    if name in recipe.fails:
+        return Verdict.FAIL
+    return Verdict.INCONCLUSIVE if name in recipe.unmeasured else Verdict.PASS
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("variant", [v for v in VARIANT_RECIPES if v != "planted"])
+def test_each_variant_fails_exactly_the_claims_about_its_missing_mechanism(
+    claim: Claims, variant: str, name: str
+) -> None:
     result = claim(variant, name)
-    assert result.verdict == Verdict.PASS, result.message
+    assert result.verdict == expected_verdict(variant, name), result.message
+
+
+def test_the_curve_claims_say_why_they_need_established_soft_tf_heads(claim: Claims) -> None:
+    """Without heads that carry TF there is nothing to draw TF or length curves for."""
+    for name in ("saturation", "length_normalization"):
+        assert "no established soft-TF heads" in claim("planted-spread-tf", name).details["precondition"]
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -2,9 +2,7 @@
 
 Both ``saturation`` and ``length_normalization`` are measured on the confirmation cases, for the
 heads the discovery half found (never selected on the cases they are judged on), and only once
-``soft_tf_heads`` has passed: a head that attends broadly dilutes with length and gathers more
-mass on more copies whatever it computes, so the curves mean something only for heads shown to
-carry the matching effect.
+those heads are shown to carry the matching effect (``soft_tf_heads``' joint-recovery part).
 """
 
 from __future__ import annotations
@@ -14,18 +12,17 @@ import numpy as np
 from ranklens.claims.heads import HeadClaim
 from ranklens.claims.parts import LEVEL
 from ranklens.stats import mean_effect
-from ranklens.verdicts import Verdict
 
 MIN_GAIN = 1e-6
 """Below this a case has no attention (or gain) to normalise by, and is left out."""
 
 
 def no_established_heads(soft_tf: HeadClaim) -> str | None:
-    """The curve claims are about *established* soft-TF heads: any head that attends broadly
-    dilutes with length and gathers more mass on more copies whatever it computes, so without
-    them the curves would say nothing."""
-    if soft_tf.result.verdict != Verdict.PASS:
-        return f"soft_tf_heads is {soft_tf.result.verdict}, so there are no established soft-TF heads to examine"
+    """The curve claims are about heads that *carry* the matching effect (their joint recovery
+    passed): any head that attends broadly dilutes with length and gathers more mass on more
+    copies whatever it computes, so without them the curves would say nothing."""
+    if (why := soft_tf.not_carrying()) is not None:
+        return f"there are no established soft-TF heads to examine: {why}"
     return None
 
 

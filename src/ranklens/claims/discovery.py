@@ -29,7 +29,7 @@ import torch
 
 from ranklens.claims.samples import CircuitCase
 from ranklens.models import Reranker
-from ranklens.models.attention import Head, term_mass
+from ranklens.models.attention import Head
 from ranklens.models.clean_runs import CleanRuns, clean_runs
 from ranklens.models.patching import (
     Progress,
@@ -71,10 +71,12 @@ class PatchedCases:
     def gap(self) -> np.ndarray:
         return np.asarray((self.runs.donor - self.runs.base)[self.kept])
 
-    def joint_gain(self, reranker: Reranker, heads: Sequence[Head]) -> np.ndarray:
-        """Patched - baseline with ``heads`` patched together, on the kept cases."""
+    def joint_gain(self, reranker: Reranker, heads: Sequence[Head], *, every_case: bool = False) -> np.ndarray:
+        """Patched - baseline with ``heads`` patched together, on the kept cases (or on every case,
+        for the sensitivity analysis that keeps the cases inside the neutral band too)."""
         patched = patch_heads_together(reranker, self.runs, heads, self.positions, freeze=self.freeze)
-        return np.asarray((patched - self.runs.base)[self.kept])
+        gain = np.asarray(patched - self.runs.base)
+        return gain if every_case else gain[self.kept]
 
 
 def patched_cases(reranker: Reranker, cases: Sequence[CircuitCase], route: Route, *, delta: float) -> PatchedCases:
@@ -131,22 +133,3 @@ def discover_heads(reranker: Reranker, discovery: PatchedCases, *, progress: Pro
 
 def discovery_route(cases: PatchedCases) -> Route:
     return "query" if cases.freeze is None else "cls"
-
-
-def match_attention_gain(
-    reranker: Reranker, runs: CleanRuns, cases: Sequence[CircuitCase], heads: Sequence[Head]
-) -> np.ndarray:
-    """Per case: the heads' attention from the query term to the word the donor run appended
-    (the term itself, or a related word) minus the same attention to the filler the baseline run
-    appended at that position."""
-    c = len(cases)
-    ids = runs.inputs["input_ids"]
-    query = query_positions(reranker, runs, [x.query for x in cases])
-    term_ids = torch.tensor([x.term_id for x in cases], device=ids.device)
-    filler_ids = torch.tensor([x.filler_id for x in cases], device=ids.device)
-    appended = (ids == filler_ids[:, None]) & ~query  # the filler's positions = the term's in the donor
-    donor_patterns = {layer: p[c:] for layer, p in runs.patterns.items()}
-    base_patterns = {layer: p[:c] for layer, p in runs.patterns.items()}
-    to_term = term_mass(donor_patterns, ids, query, term_ids, appended, heads)
-    to_filler = term_mass(base_patterns, ids, query, term_ids, appended, heads)
-    return np.asarray(to_term - to_filler)

@@ -11,8 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from scipy.stats import spearmanr
 
 from ranklens.claims.discovery import (
     MIN_CASES,
@@ -21,27 +19,19 @@ from ranklens.claims.discovery import (
     PatchedCases,
     Route,
     discover_heads,
-    match_attention_gain,
     patched_cases,
 )
+from ranklens.claims.idf_following import bm25_product, idf_following
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
-from ranklens.claims.samples import CaseSample, CircuitCase, mass_by_tf
+from ranklens.claims.samples import CaseSample
+from ranklens.claims.selectivity import ablation, match_selectivity, related_selectivity
 from ranklens.claims.statements import SCORING_HEADS, SOFT_TF_HEADS, ClaimText
-from ranklens.data.idf_table import idf_table
-from ranklens.data.related_terms import load_related_terms
-from ranklens.ir.text import stem
 from ranklens.models import Reranker
 from ranklens.models.attention import Head
-from ranklens.models.clean_runs import clean_runs
-from ranklens.models.interventions import zero_heads
-from ranklens.models.patching import Progress, query_positions
-from ranklens.stats import mean_effect, ratio_effect
+from ranklens.models.patching import Progress
+from ranklens.stats import ratio_effect
 from ranklens.verdicts import CheckResult, Effect
 
-ABLATION_DRAWS = 10
-IDF_RHO = 0.2
-"""Scoring heads "follow IDF" when [CLS]->query-token attention ranks query tokens like IDF with
-a mean Spearman above 0.2: weaker agreement could come from position or length alone."""
 PAPER_MODEL = "cross-encoder/ms-marco-MiniLM-L-12-v2"
 PAPER_HEADS = {
     "soft_tf_heads": [
@@ -71,6 +61,21 @@ class HeadClaim:
     result: CheckResult
     discovery: HeadDiscovery
 
+    def not_carrying(self) -> str | None:
+        """Why the heads found cannot be examined further, or ``None`` when they carry the effect
+        (their joint-recovery part cleared its threshold on enough cases). The curve claims and
+        the BM25 part need only this: they ask *how* the carrying heads compute, so a head set
+        that fails another part (e.g. selectivity) is still theirs to examine."""
+        if "precondition" in self.result.details:
+            return f"{self.result.check_id} was not measurable: {self.result.details['precondition']}"
+        [carried] = [p for p in self.result.details["parts"] if p["name"] == "joint_recovery"]
+        if carried["n"] >= carried["min_cases"] and carried["ci_low"] > carried["threshold"]:
+            return None
+        return (
+            f"the {self.result.check_id} found do not carry most of the effect (joint recovery "
+            f"{carried['value']:.3f} [{carried['ci_low']:.3f}, {carried['ci_high']:.3f}] on {carried['n']} cases)"
+        )
+
 
 def soft_tf_heads(
     reranker: Reranker,
@@ -79,20 +84,23 @@ def soft_tf_heads(
     *,
     delta: float,
     seed: int,
+    related_judged: bool = False,
     progress: Progress | None = None,
 ) -> HeadClaim:
-    def attention_part(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[Part, dict[str, object]]:
-        mass = mass_by_tf(reranker, confirmation.cases, heads, [1, 2])  # [case, tf]
-        rise = ratio_effect("match_attention_rise", mass[:, 1] - mass[:, 0], mass[:, 0], seed=seed, level=LEVEL)
-        gain = match_attention_gain(reranker, confirm.runs, confirm.cases, heads)
-        selective = mean_effect("match_selectivity", gain, seed=seed, level=LEVEL)
-        details = {
-            "ablation": _ablation(reranker, confirm, heads, seed),
-            "match_selectivity": _interval(selective),
-            **_related_attention(reranker, confirmation.cases, heads, seed),
-        }
-        meaning = "their attention mass on the matching tokens rises from TF 1 to TF 2"
-        return Part(rise, 0.0, meaning, n=len(mass)), details
+    """A few heads carry the matching effect, and they attend to the matches selectively.
+
+    Fails when the heads found (at most 10 % of all heads) recover under half of the effect (TF
+    spread over many heads: ``planted-spread-tf``), when they prefer the appended term over a
+    filler in its place by under a tenth of their attention to it (heads that count TF without
+    attending to the matches: ``planted-no-saturation``), or when heads of their layers matched
+    on attention prefer it as much. The related-word
+    part is judged when ``related_judged`` (pass it when the model passes STMC1).
+    """
+
+    def selectivity_parts(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[list[Part], dict[str, object]]:
+        parts, details = match_selectivity(reranker, confirm, heads, seed=seed)
+        related, more = related_selectivity(reranker, confirmation.cases, heads, seed=seed, judged=related_judged)
+        return [*parts, *related], {"ablation": ablation(reranker, confirm, heads, seed), **details, **more}
 
     return _head_claim(
         reranker,
@@ -102,7 +110,7 @@ def soft_tf_heads(
         route="query",
         text=SOFT_TF_HEADS,
         carries="the heads found carry most of the matching effect",
-        second_part=attention_part,
+        more_parts=selectivity_parts,
         delta=delta,
         seed=seed,
         progress=progress,
@@ -116,12 +124,25 @@ def scoring_heads(
     *,
     delta: float,
     seed: int,
+    soft_tf: HeadClaim | None = None,
     progress: Progress | None = None,
 ) -> HeadClaim:
-    def idf_part(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[Part, dict[str, object]]:
-        rhos = _idf_following(reranker, confirm, heads)
-        rho = mean_effect("cls_attention_idf_spearman", rhos, seed=seed, level=LEVEL)
-        return Part(rho, IDF_RHO, "their [CLS] attention ranks query tokens like IDF", n=len(rhos)), {}
+    """A few late heads carry the matching effect to [CLS], weighting terms by IDF as BM25 does.
+
+    Fails when the heads found recover under half of the effect through [CLS]; when their [CLS]
+    attention does not rank the query's content words like IDF, or does so no better than the
+    other heads of their layers (``planted-no-idf``: every term weighted alike). Reported beside
+    it, when the heads of ``soft_tf`` carry the matching effect: how much of the heads'
+    contribution IDF x soft-TF explains (R^2 against a shuffled-IDF null).
+    """
+
+    def idf_parts(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[list[Part], dict[str, object]]:
+        parts, details = idf_following(reranker, confirm, heads, seed=seed)
+        why = "no soft-TF heads were given" if soft_tf is None else soft_tf.not_carrying()
+        if soft_tf is None or why is not None:
+            return parts, {**details, "bm25_product": f"not measured: {why}, so there is no soft-TF signal"}
+        product = bm25_product(reranker, confirm, heads, soft_tf.discovery.heads_found, seed=seed)
+        return parts, {**details, **product}
 
     return _head_claim(
         reranker,
@@ -131,14 +152,14 @@ def scoring_heads(
         route="cls",
         text=SCORING_HEADS,
         carries="the heads found carry most of the effect to the logit through [CLS]",
-        second_part=idf_part,
+        more_parts=idf_parts,
         delta=delta,
         seed=seed,
         progress=progress,
     )
 
 
-SecondPart = Callable[[PatchedCases, Sequence[Head]], tuple[Part, dict[str, object]]]
+MoreParts = Callable[[PatchedCases, Sequence[Head]], tuple[list[Part], dict[str, object]]]
 
 
 def _head_claim(
@@ -150,13 +171,13 @@ def _head_claim(
     route: Route,
     text: ClaimText,
     carries: str,
-    second_part: SecondPart,
+    more_parts: MoreParts,
     delta: float,
     seed: int,
     progress: Progress | None,
 ) -> HeadClaim:
     """The shared protocol: discover on one half, confirm the joint recovery on the other, plus
-    the claim's own second part (what the heads found attend to)."""
+    the claim's own parts (what the heads found attend to)."""
     found = discover_heads(reranker, patched_cases(reranker, discovery.cases, route, delta=delta), progress=progress)
     confirm = patched_cases(reranker, confirmation.cases, route, delta=delta)
     details = _head_details(reranker, found, confirm, claim_id)
@@ -166,12 +187,19 @@ def _head_claim(
             found,
         )
     heads = found.heads_found
-    recovered = ratio_effect("joint_recovery", confirm.joint_gain(reranker, heads), confirm.gap, seed=seed, level=LEVEL)
-    part, more = second_part(confirm, heads)
+    every = confirm.joint_gain(reranker, heads, every_case=True)
+    recovered = ratio_effect("joint_recovery", every[confirm.kept], confirm.gap, seed=seed, level=LEVEL)
+    every_gap = confirm.runs.donor - confirm.runs.base
+    details["sensitivity_every_case"] = {
+        "joint_recovery": _interval(ratio_effect("joint_recovery", every, every_gap, seed=seed, level=LEVEL)),
+        "cases": len(every),
+        "note": "the same ratio over every confirmation case, those inside the neutral band included",
+    }
+    parts, more = more_parts(confirm, heads)
     kept = int(confirm.kept.sum())
     result = claim_result(
         claim_id,
-        [Part(recovered, MOST, carries, n=kept), part],
+        [Part(recovered, MOST, carries, n=kept), *parts],
         n=kept,
         statement=text.statement,
         citation=text.citation,
@@ -215,79 +243,8 @@ def _head_details(reranker: Reranker, found: HeadDiscovery, confirm: PatchedCase
     return details
 
 
-def _ablation(reranker: Reranker, confirm: PatchedCases, heads: Sequence[Head], seed: int) -> dict[str, object]:
-    """Vast et al.'s view: the score drop of the perturbed pairs when the heads are zero-ablated,
-    against ablating as many random heads (one mean drop per draw)."""
-    pairs = [c.perturbed for c, k in zip(confirm.cases, confirm.kept, strict=True) if k]
-    batch = reranker.encode(pairs)
-    clean = reranker.forward(batch)
-
-    def drop(chosen: Sequence[Head]) -> float:
-        return float((clean - reranker.run_with_hooks(batch, zero_heads(chosen))).mean())
-
-    n_layers, n_heads = reranker.info.n_layers, reranker.info.n_heads
-    others = [(layer, head) for layer in range(n_layers) for head in range(n_heads) if (layer, head) not in heads]
-    rng = np.random.default_rng([seed, 23])
-    draws = [
-        drop([others[int(i)] for i in rng.choice(len(others), len(heads), replace=False)])
-        for _ in range(ABLATION_DRAWS)
-    ]
-    return {
-        "effect": _round(drop(heads)),
-        "random": [_round(d) for d in draws],
-        "label": "score drop when zero-ablated",
-    }
-
-
-def _related_attention(
-    reranker: Reranker, cases: Sequence[CircuitCase], heads: Sequence[Head], seed: int
-) -> dict[str, object]:
-    """Attention from the query term to an appended *related* word (Moby thesaurus) minus to a filler."""
-    related = load_related_terms()
-    pairs_term, pairs_filler, kept = [], [], []
-    for case in cases:
-        options = related.get(case.term) or related.get(stem(case.term)) or ()
-        single = [w for w in options if len(reranker.tokenizer(" " + w, add_special_tokens=False)["input_ids"]) == 1]
-        if single and single[0] not in case.query.lower():
-            pairs_term.append((case.query, case.with_appended([single[0]])))
-            pairs_filler.append((case.query, case.with_appended([case.filler])))
-            kept.append(case)
-    if not pairs_term:
-        return {"related_word_attention_gain": None, "related_word_cases": 0}
-    lengths = zip(reranker.token_lengths(pairs_term), reranker.token_lengths(pairs_filler), strict=True)
-    aligned = [i for i, (a, b) in enumerate(lengths) if a == b]
-    if len(aligned) < MIN_CASES:
-        return {"related_word_attention_gain": None, "related_word_cases": len(aligned)}
-    chosen = [kept[i] for i in aligned]
-    runs = clean_runs(reranker, [pairs_filler[i] for i in aligned], [pairs_term[i] for i in aligned])
-    gain = match_attention_gain(reranker, runs, chosen, heads)
-    effect = mean_effect("related_word_attention_gain", gain, seed=seed, level=LEVEL)
-    return {"related_word_attention_gain": _interval(effect), "related_word_cases": len(chosen)}
-
-
 def _interval(effect: Effect) -> dict[str, float | None]:
     return {"value": _round(effect.value), "ci_low": _round(effect.ci_low), "ci_high": _round(effect.ci_high)}
-
-
-def _idf_following(reranker: Reranker, confirm: PatchedCases, heads: Sequence[Head]) -> np.ndarray:
-    """Per kept case: Spearman of the heads' [CLS]->query-token attention with the tokens' IDF."""
-    runs, c = confirm.runs, len(confirm.cases)
-    query = query_positions(reranker, runs, [x.query for x in confirm.cases])
-    table = idf_table(reranker.tokenizer)
-    ids = runs.inputs["input_ids"]
-    attention = torch.stack([runs.patterns[layer][c:, head, 0, :].float() for layer, head in heads]).mean(
-        0
-    )  # [case, k]
-    rhos = []
-    for row in np.flatnonzero(confirm.kept):
-        positions = torch.nonzero(query[row])[:, 0]
-        tokens = reranker.tokenizer.convert_ids_to_tokens(ids[row, positions].tolist())
-        idf = np.array([table.idf(t) for t in tokens])
-        if len(set(idf.tolist())) < 3:
-            continue
-        rho = spearmanr(attention[row, positions].cpu().numpy(), idf)[0]
-        rhos.append(0.0 if np.isnan(rho) else float(rho))
-    return np.array(rhos)
 
 
 def _round(value: float) -> float | None:

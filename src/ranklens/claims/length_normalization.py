@@ -1,70 +1,133 @@
-"""``length_normalization``: the soft-TF heads' attention on the matches falls as the document grows.
+"""``length_normalization``: what the soft-TF heads carry to the score falls as the document grows.
 
-The term twice, then n unrelated one-token words (sharing no token with the query) appended; the
-heads' attention mass on the two copies must fall as n grows. Per case, the relative drop from
-n = 0 to the largest n.
+The term twice (against two fillers at the same places), then n unrelated one-token words
+(sharing no token with the query) appended to both runs; the established soft-TF heads are
+patched at the query positions from the term run into the filler run, and their contribution
+``patched - baseline`` must fall as n grows: from n = 0 to the largest n, by more than the
+contribution of null heads (heads of the same layers matched on attention to the copies,
+:mod:`ranklens.claims.head_nulls`) falls, relative to the heads' contribution at n = 0.
+
+Judged on the score, not on attention: any head that attends at all to the added tokens loses
+attention mass to them under softmax (SCIENCE.md), so the attention drop is reported beside the
+contribution, not judged. Fails when the heads' contribution does not depend on length:
+``planted-no-length-norm`` (b = 0), whose heads give unrelated tokens no weight.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from torch import Tensor
 
 from ranklens.claims.curves import MIN_GAIN, no_established_heads, report_curve
+from ranklens.claims.head_nulls import appended_attention, matched_nulls
 from ranklens.claims.heads import HeadClaim
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
-from ranklens.claims.samples import CaseSample, unrelated_tokens
+from ranklens.claims.samples import CaseSample, CircuitCase, unrelated_tokens
 from ranklens.claims.statements import LENGTH_NORMALIZATION as LENGTH
-from ranklens.models import Reranker
-from ranklens.models.attention import copies_mass
-from ranklens.stats import mean_effect
+from ranklens.models import Pair, Reranker
+from ranklens.models.attention import Head
+from ranklens.models.clean_runs import CleanRuns, clean_runs
+from ranklens.models.patching import patch_heads_together, query_positions
+from ranklens.stats import ratio_effect
 from ranklens.verdicts import CheckResult
 
 APPENDED = (0, 16, 32, 64)
 LENGTH_DROP = 0.05
-"""Relative attention lost to 64 unrelated tokens: at least 5 % (BM25's b = 0.75 loses ~18 %
-on an average-length document; no length normalisation loses none)."""
+"""Share of the heads' contribution lost to 64 unrelated tokens beyond the null's loss: at least
+5 % (BM25's b = 0.75 loses ~18 % on an average-length document; no length normalisation loses none)."""
 
 
 def length_normalization(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSample, *, seed: int) -> CheckResult:
     if (reason := no_established_heads(soft_tf)) is not None:
         return not_measurable("length_normalization", reason, statement=LENGTH.statement, citation=LENGTH.citation)
     heads = soft_tf.discovery.heads_found
-    rng = np.random.default_rng([seed, 31])
-    rows, cases = [], []
-    for case in sample.cases:
-        extra = unrelated_tokens(reranker, case.query, max(APPENDED), rng)
-        docs = [(case.query, case.with_appended([case.term, case.term, *(extra or [])[:n]])) for n in APPENDED]
-        if extra is not None and bool(reranker.fits(docs).all()):
-            rows += docs
-            cases += [case] * len(APPENDED)
-    if not rows:
+    cases, base, donor = _length_rows(reranker, sample.cases, seed)
+    if not cases:
         return not_measurable(
             "length_normalization", "no case fits the window", statement=LENGTH.statement, citation=LENGTH.citation
         )
-    mass = copies_mass(reranker, rows, [c.term_id for c in cases], heads).reshape(-1, len(APPENDED))
-    kept = mass[:, 0] > MIN_GAIN
-    drop = (mass[kept, 0] - mass[kept, -1]) / mass[kept, 0]
-    effect = mean_effect("relative_attention_drop", drop, seed=seed, level=LEVEL)
-    parts = [Part(effect, LENGTH_DROP, "attention falls", n=len(drop))]
+    runs = clean_runs(reranker, base, donor)
+    positions = query_positions(reranker, runs, [c.query for c in cases])
+    attention = appended_attention(reranker, runs, cases)
+    mass = _by_length(attention.of(heads)[0])
+    at_start = np.zeros(len(cases), dtype=bool)
+    at_start[:: len(APPENDED)] = True
+    nulls = matched_nulls(heads, attention.rows(at_start).total, seed=seed)
+    found = _by_length(_contribution(reranker, runs, heads, positions))
+    null = _null_contribution(reranker, runs, nulls, positions)
+    kept = found[:, 0] > MIN_GAIN
+    lost = (found[kept, 0] - found[kept, -1]) - (null[kept, 0] - null[kept, -1])
+    effect = ratio_effect("contribution_drop_over_null", lost, found[kept, 0], seed=seed, level=LEVEL)
+    parts = [Part(effect, LENGTH_DROP, "the heads' contribution falls with length, beyond matched heads'", n=len(lost))]
+    attention_kept = mass[:, 0] > MIN_GAIN
+    drop = (mass[attention_kept, 0] - mass[attention_kept, -1]) / mass[attention_kept, 0]
     details = {
         "heads": [list(h) for h in heads],
+        "null_heads": [list(h) for h in sorted({h for draw in nulls for h in draw})],
         "length_curve": report_curve(
             list(APPENDED),
-            {"attention mass / no text added": mass[kept]},
+            {
+                "patched contribution / no text added": found[kept],
+                "attention mass / no text added": mass[attention_kept],
+            },
             x_label="unrelated tokens appended",
-            y_label="relative attention mass",
+            y_label="relative to no text added",
             seed=seed,
             normalise_at=0,
         ),
+        "mean_contribution_by_length": [round(float(v), 5) for v in found.mean(0)],
+        "mean_null_contribution_by_length": [round(float(v), 5) for v in null.mean(0)],
         "mean_attention_mass_by_length": [round(float(v), 5) for v in mass.mean(0)],
-        "monotone_fraction": round(float(np.mean(np.all(np.diff(mass[kept], axis=1) <= 0, axis=1))), 4),
-        "cases_without_attention": int((~kept).sum()),
+        "attention_drop_reported": round(float(drop.mean()), 4) if len(drop) else None,
+        "cases_without_contribution": int((~kept).sum()),
     }
     return claim_result(
         "length_normalization",
         parts,
-        n=len(drop),
+        n=len(lost),
         statement=LENGTH.statement,
         citation=LENGTH.citation,
         details=details,
     )
+
+
+def _length_rows(
+    reranker: Reranker, cases: Sequence[CircuitCase], seed: int
+) -> tuple[list[CircuitCase], list[Pair], list[Pair]]:
+    """Per case and length: the filler run and the term run, token-aligned (one row per length)."""
+    rng = np.random.default_rng([seed, 31])
+    rows: list[CircuitCase] = []
+    base: list[Pair] = []
+    donor: list[Pair] = []
+    for case in cases:
+        extra = unrelated_tokens(reranker, case.query, max(APPENDED), rng)
+        if extra is None:
+            continue
+        with_term = [(case.query, case.with_appended([case.term, case.term, *extra[:n]])) for n in APPENDED]
+        with_filler = [(case.query, case.with_appended([case.filler, case.filler, *extra[:n]])) for n in APPENDED]
+        if bool(reranker.fits(with_term).all()):
+            rows += [case] * len(APPENDED)
+            base += with_filler
+            donor += with_term
+    return rows, base, donor
+
+
+def _by_length(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values).reshape(-1, len(APPENDED))
+
+
+def _contribution(reranker: Reranker, runs: CleanRuns, heads: Sequence[Head], positions: Tensor) -> np.ndarray:
+    return np.asarray(patch_heads_together(reranker, runs, heads, positions) - runs.base)
+
+
+def _null_contribution(
+    reranker: Reranker, runs: CleanRuns, nulls: Sequence[Sequence[Head]], positions: Tensor
+) -> np.ndarray:
+    """Mean contribution over the null draws ``[case, length]`` (each distinct draw patched once);
+    zero when the found heads' layers hold no other head."""
+    if not nulls:
+        return np.zeros((runs.n_cases // len(APPENDED), len(APPENDED)))
+    done = {draw: _contribution(reranker, runs, draw, positions) for draw in {tuple(d) for d in nulls}}
+    return _by_length(np.mean([done[tuple(d)] for d in nulls], axis=0))

@@ -28,31 +28,35 @@ SOFT_TF_HEADS = ClaimText(
     statement=(
         "A small set of attention heads computes a soft term frequency: patching them (at the query "
         "positions) from a run with a query term appended into a run with a filler appended recovers "
-        "most of the score gain, and their attention from the query term to its copies in the "
-        "document rises with TF. Reported beside it: their selectivity (attention to an appended copy "
-        "minus to an appended filler) and the same for a related word (Moby thesaurus)."
+        "most of the score gain, and they attend from the query term to its appended copy more than "
+        "to a filler in its place, beyond heads of their layers matched on attention to that place. "
+        "The same selectivity for a related word (Moby thesaurus) is judged when the model passes "
+        "STMC1 and reported otherwise."
     ),
     citation=_HEADS_CITATION,
 )
 SATURATION = ClaimText(
     statement=(
-        "The soft-TF heads saturate: their attention mass on the matching tokens, and the score gain "
-        "they carry, grow with TF at a decreasing rate (concave in TF = 0..K)."
+        "The soft-TF heads saturate: the score gain they carry (patched alone from a run with TF = k "
+        "copies into one with none) grows with TF at a decreasing rate (concave in TF = 0..K). Their "
+        "attention mass on the copies is reported beside it (softmax makes it concave for any head)."
     ),
     citation=f"{_LU_2025}, Sec. 4",
 )
 LENGTH_NORMALIZATION = ClaimText(
     statement=(
-        "The soft-TF heads are length-normalised: with the term count fixed, their attention mass on "
-        "the matching tokens falls as unrelated text is added to the document."
+        "The soft-TF heads are length-normalised: with the term count fixed, the score contribution "
+        "they carry falls as unrelated text is added to the document, by more than that of heads of "
+        "their layers matched on attention. Their attention mass on the matches is reported beside it."
     ),
     citation=f"{_LU_2025}, Sec. 4",
 )
 SCORING_HEADS = ClaimText(
     statement=(
         "Relevance-scoring heads move the matching signal from the query positions to [CLS]: path-"
-        "patching them at [CLS] alone recovers most of the score gain, and their [CLS]->query-token "
-        "attention follows the query tokens' IDF."
+        "patching them at [CLS] alone recovers most of the score gain; their [CLS] attention ranks the "
+        "query's content words like IDF, more than the other heads of their layers do. Reported beside "
+        "it: how much of their contribution IDF x soft-TF explains, as in BM25 (R^2 vs shuffled IDF)."
     ),
     citation=_HEADS_CITATION,
 )
@@ -65,8 +69,11 @@ IDF_DIRECTION = ClaimText(
 )
 RELEVANCE_NEURONS = ClaimText(
     statement=(
-        "A few FFN neurons carry relevance: the top-k by integrated gradients, mean-ablated, lower "
-        "the relevant-vs-non-relevant margin more than as many random neurons of the same layers."
+        "A few FFN neurons carry relevance: the k neurons whose integrated-gradients share of the "
+        "relevant-vs-non-relevant margin is largest while lying in (0, 1] in every discovery case "
+        "(a share beyond the whole must be cancelled by other neurons: a feature, not relevance), "
+        "patched with their activations from the non-relevant run, remove more of the margin than "
+        "as many random neurons of the same layers."
     ),
     citation=(
         "Vast et al., 'Which Neurons Matter in IR? Applying Integrated Gradients-based Methods to "

@@ -19,6 +19,7 @@ from ranklens.testing import CircuitSamples, ProgressBar
 
 if TYPE_CHECKING:
     from ranklens.claims.heads import HeadClaim
+    from ranklens.plugin.axiom_fixtures import AxiomFamily
     from ranklens.models import Reranker
 
 CASES = {"full": 64, "quick": 24}
@@ -51,9 +52,23 @@ def progress_bar(pytestconfig: pytest.Config) -> ProgressBar:
 
 
 @pytest.fixture(scope="session")
-def soft_tf_claim(reranker: Reranker, circuit_samples: CircuitSamples, progress_bar: ProgressBar) -> HeadClaim:
+def soft_tf_claim(
+    reranker: Reranker, circuit_samples: CircuitSamples, axiom_family: AxiomFamily, progress_bar: ProgressBar
+) -> HeadClaim:
+    """The soft-TF claim; its related-word part is judged when the model passes STMC1 (the same
+    axiom family the axiom suite reports, measured once per session)."""
     from ranklens.claims.heads import soft_tf_heads
+    from ranklens.verdicts import Verdict
 
     s = circuit_samples
+    semantic = axiom_family.results["STMC1"].verdict == Verdict.PASS
     with progress_bar("soft-TF heads, patching sweep") as progress:
-        return soft_tf_heads(reranker, s.discovery, s.confirmation, delta=s.delta, seed=s.seed, progress=progress)
+        return soft_tf_heads(
+            reranker,
+            s.discovery,
+            s.confirmation,
+            delta=s.delta,
+            seed=s.seed,
+            related_judged=semantic,
+            progress=progress,
+        )
