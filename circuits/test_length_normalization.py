@@ -11,7 +11,7 @@ from ranklens.testing import CircuitSamples, RecordFixture, expect
 
 
 @pytest.mark.ranklens_check("length_normalization", kind="claim")
-def test_soft_tf_attention_falls_as_unrelated_text_is_added(
+def test_what_the_soft_tf_heads_carry_falls_as_unrelated_text_is_added(
     reranker: Reranker, soft_tf_claim: HeadClaim, circuit_samples: CircuitSamples, record_check: RecordFixture
 ) -> None:
     s = circuit_samples

@@ -11,6 +11,11 @@ Lu, Chen, Eickhoff (2025) found IDF ≈ -U_0 of an uncentred SVD of W_E in MiniL
 - the causal part edits the embedding of a query term along the direction (±``alpha``, one
   standard deviation of the tokens' coordinates) and asks whether the reward for matching it
   (TFC1's term-vs-filler contrast) moves the predicted way: up with more "IDF".
+
+Fails when no top component tracks IDF on the held-out tokens (``planted-no-idf``: W_E carries
+no IDF, Pearson 0.016 [-0.026, 0.058]) or when moving a term along the component does not change
+the reward for matching it (``minilm-base``: the base model's W_E has the direction, but its
+untrained head does not read it).
 """
 
 from __future__ import annotations

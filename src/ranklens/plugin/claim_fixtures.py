@@ -19,8 +19,8 @@ from ranklens.testing import CircuitSamples, ProgressBar
 
 if TYPE_CHECKING:
     from ranklens.claims.heads import HeadClaim
-    from ranklens.plugin.axiom_fixtures import AxiomFamily
     from ranklens.models import Reranker
+    from ranklens.plugin.axiom_fixtures import AxiomFamily
 
 CASES = {"full": 64, "quick": 24}
 """Cases per half. Only cases where the appended term moves the score beyond the neutral band
