@@ -16,10 +16,9 @@ import torch
 from safetensors.torch import load_file
 
 from ranklens import load_reranker
-from ranklens.errors import RanklensError
 from ranklens.zoo.minilm_ce.base import BASE_NAME, build_minilm_base, minilm_base_recipe_hash
 from ranklens.zoo.minilm_ce.recipe import BASE_WEIGHTS_FILE, base_model_dir
-from ranklens.zoo.registry import DEFAULT_MODEL, fixture_path
+from ranklens.zoo.registry import DEFAULT_MODEL, built_fixture
 
 WEIGHTS = "model.safetensors"
 HEAD = {"classifier.weight", "classifier.bias"}
@@ -27,15 +26,8 @@ WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
 BUFFERS = {"embeddings.position_ids"}  # a buffer the base file carries; transformers does not save it
 
 
-def built_minilm_ce() -> Path | None:
-    try:
-        return fixture_path(DEFAULT_MODEL, build=False)
-    except RanklensError:
-        return None
-
-
 needs_minilm_ce = pytest.mark.skipif(
-    built_minilm_ce() is None,
+    built_fixture(DEFAULT_MODEL) is None,
     reason="minilm-ce is not built here (6 min of training on 2 cores): `ranklens fixtures build minilm-ce`",
 )
 
@@ -86,7 +78,7 @@ def test_ranklens_loads_it_as_a_one_logit_cross_encoder(base_dir: Path, device: 
 
 @needs_minilm_ce
 def test_it_has_minilm_ce_config_and_tokenization(base_dir: Path, device: str) -> None:
-    trained_dir = built_minilm_ce()
+    trained_dir = built_fixture(DEFAULT_MODEL)
     assert trained_dir is not None
     configs = [json.loads((d / "config.json").read_text()) for d in (base_dir, trained_dir)]
     pairs = [("what is the capital of France?", "Paris is the capital and largest city of France.")]
@@ -103,7 +95,7 @@ def test_minilm_ce_shares_its_word_embeddings_and_differs_in_the_head_and_encode
 ) -> None:
     """minilm-ce's training freezes W_E, so both models have exactly the same one (idf_direction
     reads the same matrix on both); training changed the head and the rest of the encoder."""
-    trained_dir = built_minilm_ce()
+    trained_dir = built_fixture(DEFAULT_MODEL)
     assert trained_dir is not None
     trained = load_file(trained_dir / WEIGHTS)
     moved = {k for k in trained if not torch.equal(trained[k], base_weights[k])}

@@ -10,32 +10,23 @@ control: if it passed too, the comparison would not be telling rankers apart.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from ranklens.data.corpus import Corpus, load_corpus
-from ranklens.errors import RanklensError
 from ranklens.zoo.minilm_ce.base import BASE_NAME, build_minilm_base
 from ranklens.zoo.minilm_ce.dataset import Candidates, heldout_candidates
 from ranklens.zoo.minilm_ce.evaluation import evaluate_bm25, evaluate_checkpoint
 from ranklens.zoo.minilm_ce.recipe import DEFAULT_RECIPE
-from ranklens.zoo.registry import DEFAULT_MODEL, fixture_path
+from ranklens.zoo.registry import DEFAULT_MODEL, built_fixture
 
 LISTS = 20
 """Held-out lists re-scored (of 200): ~30 s per model on 2 cores; all 200 take minutes."""
 METRICS = ("mrr@10", "ndcg@10")
 
 
-def built_minilm_ce() -> Path | None:
-    try:
-        return fixture_path(DEFAULT_MODEL, build=False)
-    except RanklensError:
-        return None
-
-
 needs_minilm_ce = pytest.mark.skipif(
-    built_minilm_ce() is None,
+    built_fixture(DEFAULT_MODEL) is None,
     reason="minilm-ce is not built here (6 min of training on 2 cores): `ranklens fixtures build minilm-ce`",
 )
 
@@ -64,7 +55,7 @@ def null(lists: list[Candidates], tmp_path_factory: pytest.TempPathFactory) -> d
 def test_minilm_ce_beats_bm25_on_heldout_mrr_and_ndcg_far_above_its_null(
     lists: list[Candidates], bm25: dict[str, float], null: dict[str, float]
 ) -> None:
-    directory = built_minilm_ce()
+    directory = built_fixture(DEFAULT_MODEL)
     assert directory is not None
     model = evaluate_checkpoint(directory, lists)
     shown = f"{DEFAULT_MODEL} {model}, BM25 {bm25}, {BASE_NAME} {null} on {LISTS} lists"
@@ -73,7 +64,7 @@ def test_minilm_ce_beats_bm25_on_heldout_mrr_and_ndcg_far_above_its_null(
 
 @needs_minilm_ce
 def test_the_manifest_records_minilm_ce_beating_bm25_on_all_heldout_lists() -> None:
-    directory = built_minilm_ce()
+    directory = built_fixture(DEFAULT_MODEL)
     assert directory is not None
     heldout = json.loads((directory / "manifest.json").read_text())["heldout"]
     model, bm25 = heldout[DEFAULT_MODEL], heldout["bm25"]
