@@ -1,13 +1,20 @@
-"""A counterexample is a function of the seed alone, not of what else the process imported."""
+"""The counterexample search: a function of the seed alone, and never an error of its own."""
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
+import numpy as np
 import pytest
 
+from ranklens.axioms import search
 from ranklens.axioms.search import _no_local_constants
+from ranklens.axioms.spec import AxiomSpec, CaseContext
+from ranklens.cases.contrast import Case
+from ranklens.models import Reranker
 
 
 def test_the_search_draws_no_constant_mined_from_local_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,3 +31,28 @@ def test_the_search_draws_no_constant_mined_from_local_code(tmp_path: Path, monk
     with _no_local_constants():
         assert len(providers._get_local_constants()) == 0
     assert len(providers._get_local_constants()) > 0
+
+
+class _AlwaysViolated:
+    """A scorer on which every case violates its axiom by a full point."""
+
+    def fits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        return np.ones(len(pairs), dtype=bool)
+
+    def score(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        return np.ones(len(pairs))
+
+
+def _violated_once(ctx: object, query: str, document: str, rng: np.random.Generator, params: object) -> Case:
+    return Case("STUB", query, document, ((query, document, -1.0),))
+
+
+def test_a_search_that_runs_out_of_budget_still_returns_what_it_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hypothesis replays the example it found after shrinking; an evaluation budget spent by then
+    must not turn that example into a non-violation (it raised FlakyFailure, and the axiom's
+    verdict became ERROR on ``planted-no-saturation``'s STMC1)."""
+    monkeypatch.setattr(search, "SEARCH_EVALUATIONS", 1)
+    spec = AxiomSpec("STUB", "every case violates", "none", build=_violated_once)
+    ctx = cast(CaseContext, SimpleNamespace(queries=["what is a planted head"]))
+    found = search.search_counterexample(cast(Reranker, _AlwaysViolated()), spec, ctx, delta=0.5, seed=0)
+    assert found is not None and "contrast -1" in found, found

@@ -37,16 +37,22 @@ def search_counterexample(
 ) -> str | None:
     """A shrunk violating case as readable text, or None if the search found none in budget."""
     queries = st.sampled_from(ctx.queries)
+    answers: dict[tuple[str, str, int], bool] = {}
     budget = {"left": SEARCH_EVALUATIONS}
 
     def build(query: str, document: str, case_seed: int) -> Case | None:
         return spec.build(ctx, query, document, np.random.default_rng(case_seed), spec.params)
 
     def violates(drawn: tuple[str, str, int]) -> bool:
-        if budget["left"] <= 0:
-            return False
+        """Remembered per input: Hypothesis replays the example it found, and an input that
+        violated before the budget ran out must still violate after (else: FlakyFailure)."""
+        if drawn not in answers:
+            answers[drawn] = _scored_violation(drawn)
+        return answers[drawn]
+
+    def _scored_violation(drawn: tuple[str, str, int]) -> bool:
         case = build(*drawn)
-        if case is None or not reranker.fits(case.pairs).all():
+        if budget["left"] <= 0 or case is None or not reranker.fits(case.pairs).all():
             return False
         budget["left"] -= 1
         return _value(reranker, case) < -delta
