@@ -6,7 +6,8 @@ disjoint query halves); only the samples are the quick profile's, to keep the ru
 mechanism and must **fail** the claim about it (not merely not pass) while the others still pass;
 the controls that keep the behaviour and remove the mechanism fail the part of the claim that
 names the mechanism (``planted-spread-tf``: TF shared by eight heads; ``planted-no-saturation``:
-heads that carry TF without attending to the matches, which under softmax is what saturates).
+heads that carry TF without attending to the matches, which under softmax is what saturates;
+``planted-shared-attention``: heads that attend like the circuit's but write nothing read).
 The random network passes no claim. Relevance-neuron controls are in ``test_neuron_controls.py``.
 """
 
@@ -20,12 +21,14 @@ import pytest
 
 from ranklens import Reranker
 from ranklens.axioms import calibrate_delta
+from ranklens.claims.discovery import MIN_CASES, patched_cases
 from ranklens.claims.heads import HeadClaim, scoring_heads, soft_tf_heads
 from ranklens.claims.idf import idf_direction
 from ranklens.claims.length_normalization import length_normalization
 from ranklens.claims.neurons import MAX_COMPLETENESS_ERROR, relevance_neurons
 from ranklens.claims.samples import CaseSample, circuit_cases
 from ranklens.claims.saturation import saturation
+from ranklens.claims.selectivity import related_selectivity
 from ranklens.plugin.claim_fixtures import CASES
 from ranklens.testing import RELEVANCE
 from ranklens.verdicts import CheckResult, Verdict
@@ -159,6 +162,8 @@ MECHANISM_CONTROLS = [
     ("planted-no-idf", "idf_direction", "pearson_idf"),
     ("planted-no-idf", "scoring_heads", "cls_attention_idf_spearman"),
     ("planted-spread-tf", "soft_tf_heads", "joint_recovery"),
+    ("planted-shared-attention", "soft_tf_heads", "match_selectivity_over_null"),
+    ("planted-shared-attention", "scoring_heads", "idf_spearman_over_other_heads"),
 ]
 """(control, claim, part): the part of the claim whose mechanism the control removes. Each part's
 interval must lie below its threshold there, so the claim fails for that reason."""
@@ -179,13 +184,18 @@ def test_each_control_fails_the_part_about_its_missing_mechanism(
     [
         ("planted-no-saturation", "soft_tf_heads", "joint_recovery"),
         ("planted-no-idf", "scoring_heads", "joint_recovery"),
+        ("planted-shared-attention", "soft_tf_heads", "joint_recovery"),
+        ("planted-shared-attention", "soft_tf_heads", "match_selectivity"),
+        ("planted-shared-attention", "scoring_heads", "joint_recovery"),
+        ("planted-shared-attention", "scoring_heads", "cls_attention_idf_spearman"),
     ],
 )
 def test_a_control_keeps_the_behaviour_its_mechanism_produced(
     claim: Claims, variant: str, name: str, part: str
 ) -> None:
     """The best controls keep the behaviour: the heads found still carry the effect, so the claim
-    fails for the mechanism alone (unselective heads still count TF; no-IDF heads still score)."""
+    fails for the mechanism alone (unselective heads still count TF; no-IDF heads still score;
+    heads whose layer-mates attend alike still carry the score and still attend selectively)."""
     [measured] = [p for p in claim(variant, name).details["parts"] if p["name"] == part]
     assert measured["ci_low"] > measured["threshold"], measured
 
@@ -218,3 +228,24 @@ def test_the_curve_claims_say_why_they_need_established_soft_tf_heads(claim: Cla
 def test_the_random_model_passes_no_claim(claim: Claims, name: str) -> None:
     result = claim("random-init", name)
     assert result.verdict != Verdict.PASS, result.message
+
+
+def test_the_related_word_part_fails_heads_that_match_exact_tokens_only(
+    planted_reranker: Callable[[str], Reranker], samples: Callable[[str], Samples], claim: Claims
+) -> None:
+    """The related-word part is judged only on a model that passes STMC1, and no fixture does, so
+    it is judged here directly: ``planted`` matches WordPiece identity only, so its soft-TF heads
+    attend to a thesaurus neighbour of the term as to a filler and the part fails; the same
+    computation on the term itself (``match_selectivity_over_null``) passes on the same heads."""
+    reranker = planted_reranker("planted")
+    heads = [(int(h[0]), int(h[1])) for h in claim("planted", "soft_tf_heads").details["heads_found"]]
+    _, confirmation, delta = samples("planted")
+    confirm = patched_cases(reranker, confirmation.cases, "query", delta=delta)
+    parts, details = related_selectivity(reranker, confirm, heads, seed=SEED, judged=True)
+    [related] = parts
+    assert related.n >= MIN_CASES, details
+    assert related.effect.ci_high < related.threshold, details["related_word_selectivity"]
+    [exact] = [
+        p for p in claim("planted", "soft_tf_heads").details["parts"] if p["name"] == "match_selectivity_over_null"
+    ]
+    assert exact["ci_low"] > related.threshold, exact

@@ -99,7 +99,7 @@ def soft_tf_heads(
 
     def selectivity_parts(confirm: PatchedCases, heads: Sequence[Head]) -> tuple[list[Part], dict[str, object]]:
         parts, details = match_selectivity(reranker, confirm, heads, seed=seed)
-        related, more = related_selectivity(reranker, confirmation.cases, heads, seed=seed, judged=related_judged)
+        related, more = related_selectivity(reranker, confirm, heads, seed=seed, judged=related_judged)
         return [*parts, *related], {"ablation": ablation(reranker, confirm, heads, seed), **details, **more}
 
     return _head_claim(

@@ -29,8 +29,10 @@ from ranklens.stats import ratio_effect
 from ranklens.verdicts import Effect
 
 SELECTIVE = 0.1
-"""The found heads' selectivity beyond the null must exceed a tenth of their attention to the
-term: a smaller preference for the term over a filler would not single them out as matching."""
+"""The found heads' selectivity, and their selectivity beyond the null, must each exceed a tenth
+of their attention to the term: a smaller preference for the term over a filler, or over what
+heads of their layers show, would not single them out as matching. (A margin of 0 could never
+fail: heads that attend exactly like their null, ``planted-shared-attention``, sit on it.)"""
 ABLATION_DRAWS = 10
 
 
@@ -42,7 +44,8 @@ def match_selectivity(
 
     Two parts because they fail differently: heads that carry TF without preferring the matches
     (``planted-no-saturation``) fail the first with a tight interval, whatever the null's spread;
-    heads that prefer query terms only as much as any head of their layers fail the second.
+    heads that prefer query terms only as much as other heads of their layers fail the second
+    (``planted-shared-attention``: those heads attend exactly alike and write nothing read).
     """
     attention = appended_attention(reranker, confirm.runs, confirm.cases).rows(confirm.kept)
     nulls = matched_nulls(heads, attention.total, seed=seed)
@@ -56,7 +59,7 @@ def match_selectivity(
         ),
         Part(
             ratio_effect("match_selectivity_over_null", own - null, scale, seed=seed, level=LEVEL),
-            0.0,
+            SELECTIVE,
             "more so than heads of their layers matched on attention to that place",
             n=len(own),
         ),
@@ -65,18 +68,26 @@ def match_selectivity(
 
 
 def related_selectivity(
-    reranker: Reranker, cases: Sequence[CircuitCase], heads: Sequence[Head], *, seed: int, judged: bool
+    reranker: Reranker, confirm: PatchedCases, heads: Sequence[Head], *, seed: int, judged: bool
 ) -> tuple[list[Part], dict[str, object]]:
-    """Selectivity for an appended *related* word (Moby thesaurus) beyond matched null heads: the
-    "semantic" half of the soft-TF claim. Judged only when the model passes STMC1 (it rewards
-    related words at all); reported otherwise."""
-    chosen, runs = _related_runs(reranker, cases)
+    """Selectivity for an appended *related* word (Moby thesaurus) beyond matched null heads, as a
+    share of the heads' attention to the term itself: the "semantic" half of the soft-TF claim (1
+    when they prefer a related word over a filler as much as they attend to the term). Judged only
+    when the model passes STMC1 (it rewards related words at all); reported otherwise.
+
+    The scale is the attention to the *term* (from the confirmation runs), not to the related
+    word: heads that ignore related words attend to them about as little as to a filler, and a
+    ratio over that near-zero attention would be noise, not a measured zero.
+    """
+    chosen, runs = _related_runs(reranker, confirm.cases)
     if runs is None:
         return [], {"related_word_selectivity": None, "related_word_cases": len(chosen), "related_word_judged": False}
-    attention = appended_attention(reranker, runs, chosen)
+    cases = [confirm.cases[i] for i in chosen]
+    attention = appended_attention(reranker, runs, cases)
     nulls = matched_nulls(heads, attention.total, seed=seed)
-    own, null, scale = selectivity_excess(attention, heads, nulls)
-    effect = ratio_effect("related_word_selectivity_over_null", own - null, scale, seed=seed, level=LEVEL)
+    own, null, _ = selectivity_excess(attention, heads, nulls)
+    to_term, _ = appended_attention(reranker, confirm.runs, confirm.cases).of(heads)
+    effect = ratio_effect("related_word_selectivity_over_null", own - null, to_term[chosen], seed=seed, level=LEVEL)
     details = {"related_word_selectivity": _interval(effect), "related_word_cases": len(chosen)}
     details["related_word_judged"] = judged
     if not judged:
@@ -85,14 +96,16 @@ def related_selectivity(
     return [Part(effect, SELECTIVE, meaning, n=len(own))], details
 
 
-def _related_runs(reranker: Reranker, cases: Sequence[CircuitCase]) -> tuple[list[CircuitCase], CleanRuns | None]:
+def _related_runs(reranker: Reranker, cases: Sequence[CircuitCase]) -> tuple[list[int], CleanRuns | None]:
+    """Indices of the cases with a one-token related word whose pairs align with the filler's, and
+    the runs with the filler (baseline) and the related word (donor) appended."""
     related = load_related_terms()
     chosen, baseline, donor = [], [], []
-    for case in cases:
+    for index, case in enumerate(cases):
         options = related.get(case.term) or related.get(stem(case.term)) or ()
         single = [w for w in options if len(reranker.tokenizer(" " + w, add_special_tokens=False)["input_ids"]) == 1]
         if single and single[0] not in case.query.lower():
-            chosen.append(case)
+            chosen.append(index)
             baseline.append((case.query, case.with_appended([case.filler])))
             donor.append((case.query, case.with_appended([single[0]])))
     lengths = zip(reranker.token_lengths(baseline), reranker.token_lengths(donor), strict=True)
