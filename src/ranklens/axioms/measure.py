@@ -130,8 +130,15 @@ def measure_family(
     seed: int,
     sample_size: int | None = None,
     delta: float | None = None,
+    family_size: int | None = None,
 ) -> list[Measurement]:
-    """Build every spec's cases, score all their pairs in one call, summarise at the family level."""
+    """Build every spec's cases, score all their pairs in one call, summarise at the family level.
+
+    ``family_size``: how many checks the verdicts are read among, when ``specs`` are a subset of
+    them (default ``len(specs)``). A subset measured on its own keeps the whole family's interval
+    level, so its verdicts are those the family would give (each spec's cases do not depend on
+    the others')."""
+    family = _family_size(specs, family_size)
     n = sample_size or DEFAULT_SAMPLE_SIZE
     ctx = case_context(reranker)
     sources = sample_pairs(n=n * 4, seed=seed)
@@ -142,7 +149,7 @@ def measure_family(
         zip([p for p in pairs if fits[p]], reranker.score([p for p in pairs if fits[p]]).tolist(), strict=True)
     )
     band = calibrate_delta(reranker, seed=seed) if delta is None else delta
-    level = family_level(len(specs))
+    level = family_level(family)
     measurements = []
     for spec, (cases, skipped) in zip(specs, built, strict=True):
         kept = tuple(c for c in cases if all(fits[p] for p in c.pairs))
@@ -152,10 +159,26 @@ def measure_family(
     return measurements
 
 
-def results(measurements: Sequence[Measurement], *, delta: float, seed: int) -> list[CheckResult]:
-    """One CheckResult per measurement, with Holm-adjusted p-values over the family."""
-    adjusted = holm([m.summary.p_value for m in measurements])
+def results(
+    measurements: Sequence[Measurement], *, delta: float, seed: int, family_size: int | None = None
+) -> list[CheckResult]:
+    """One CheckResult per measurement, with Holm-adjusted p-values over the family.
+
+    For a subset of a larger family (``family_size``), Holm needs p-values that were not measured;
+    each p is then multiplied by the family size (Bonferroni), which no Holm adjustment exceeds.
+    """
+    p_values = [m.summary.p_value for m in measurements]
+    family = _family_size(measurements, family_size)
+    adjusted = holm(p_values) if family == len(p_values) else [min(1.0, family * p) for p in p_values]
     return [_result(m, p, delta) for m, p in zip(measurements, adjusted, strict=True)]
+
+
+def _family_size(members: Sequence[object], family_size: int | None) -> int:
+    if family_size is None:
+        return len(members)
+    if family_size < len(members):
+        raise ValueError(f"family_size={family_size} is smaller than the {len(members)} checks measured.")
+    return family_size
 
 
 def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:

@@ -30,7 +30,12 @@ import pytest
 from ranklens.errors import RanklensError
 from ranklens.plugin import rootdir
 from ranklens.plugin.axiom_fixtures import axiom_check, axiom_family  # noqa: F401 - registers the suite fixtures
-from ranklens.plugin.claim_fixtures import circuit_samples, progress_bar, soft_tf_claim  # noqa: F401 - registers the suite fixtures
+from ranklens.plugin.claim_fixtures import (  # noqa: F401 - registers the suite fixtures
+    circuit_samples,
+    passes_stmc1,
+    progress_bar,
+    soft_tf_claim,
+)
 from ranklens.plugin.completeness import WORKER_OUTPUT_KEY
 from ranklens.plugin.options import OPTIONS, Settings
 from ranklens.plugin.progress import terminal_progress

@@ -20,7 +20,6 @@ from ranklens.testing import CircuitSamples, ProgressBar
 if TYPE_CHECKING:
     from ranklens.claims.heads import HeadClaim
     from ranklens.models import Reranker
-    from ranklens.plugin.axiom_fixtures import AxiomFamily
 
 CASES = {"full": 64, "quick": 24}
 """Cases per half. Only cases where the appended term moves the score beyond the neutral band
@@ -52,16 +51,36 @@ def progress_bar(pytestconfig: pytest.Config) -> ProgressBar:
 
 
 @pytest.fixture(scope="session")
-def soft_tf_claim(
-    reranker: Reranker, circuit_samples: CircuitSamples, axiom_family: AxiomFamily, progress_bar: ProgressBar
-) -> HeadClaim:
-    """The soft-TF claim; its related-word part is judged when the model passes STMC1 (the same
-    axiom family the axiom suite reports, measured once per session)."""
-    from ranklens.claims.heads import soft_tf_heads
+def passes_stmc1(reranker: Reranker, circuit_samples: CircuitSamples, ranklens_settings: Settings) -> bool:
+    """Whether the model passes STMC1 (it rewards a related word at all), the precondition of the
+    soft-TF claim's related-word part. STMC1 alone is measured, on the axiom suite's cases and at
+    its family's interval level, so a circuits-only run does not pay for the other axioms; its
+    p-value is Bonferroni-adjusted, never below the Holm p the axiom suite reports."""
+    from ranklens.axioms import AXIOMS, measure_family, results
+    from ranklens.axioms.registry import axiom
     from ranklens.verdicts import Verdict
 
+    s, family = circuit_samples, len(AXIOMS)
+    measured = measure_family(
+        reranker,
+        [axiom("STMC1")],
+        seed=s.seed,
+        sample_size=ranklens_settings.sample_size,
+        delta=s.delta,
+        family_size=family,
+    )
+    [result] = results(measured, delta=s.delta, seed=s.seed, family_size=family)
+    return result.verdict == Verdict.PASS
+
+
+@pytest.fixture(scope="session")
+def soft_tf_claim(
+    reranker: Reranker, circuit_samples: CircuitSamples, passes_stmc1: bool, progress_bar: ProgressBar
+) -> HeadClaim:
+    """The soft-TF claim; its related-word part is judged when the model passes STMC1."""
+    from ranklens.claims.heads import soft_tf_heads
+
     s = circuit_samples
-    semantic = axiom_family.results["STMC1"].verdict == Verdict.PASS
     with progress_bar("soft-TF heads, patching sweep") as progress:
         return soft_tf_heads(
             reranker,
@@ -69,6 +88,6 @@ def soft_tf_claim(
             s.confirmation,
             delta=s.delta,
             seed=s.seed,
-            related_judged=semantic,
+            related_judged=passes_stmc1,
             progress=progress,
         )
