@@ -3,6 +3,7 @@
     ranklens run --model ./my-reranker --out reports/my-reranker [--baseline BASE.json]
     ranklens compare BASE.json NEW.json     ranklens render report.json -o report.html
     ranklens fixtures build [NAME ...]      ranklens fixtures list      ranklens fixtures path NAME
+    ranklens summary A.json B.json [--table checks|cases|heads|neurons] [--csv F] [--parquet F]
 
 Exit status: pytest's for ``run`` (1 when the gate against ``--baseline`` failed); for
 ``compare`` 0 when the gate passes, 1 when it fails (a regression, a missing check, an incomplete
@@ -14,6 +15,7 @@ CLI drops the ``--ranklens-`` prefix.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,6 +94,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     _gate_arguments(render)
     render.set_defaults(handler=_render)
+
+    summary = commands.add_parser(
+        "summary",
+        help="the checks (or cases, heads, neurons) of one or more reports as one table: "
+        "print it, or write it with --csv / --parquet",
+    )
+    summary.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
+    summary.add_argument(
+        "--table", default="checks", help="checks (default: one row per model x check), cases, heads or neurons"
+    )
+    summary.add_argument("--csv", type=Path, metavar="FILE", help="write the table as CSV")
+    summary.add_argument("--parquet", type=Path, metavar="FILE", help="write the table as Parquet (needs pyarrow)")
+    summary.set_defaults(handler=_summary)
 
     fixtures = commands.add_parser("fixtures", help="build and locate the fixture models")
     actions = fixtures.add_subparsers(dest="action", required=True)
@@ -172,6 +187,32 @@ def _render(args: argparse.Namespace, _: list[str]) -> int:
     return 0
 
 
+def _summary(args: argparse.Namespace, _: list[str]) -> int:
+    """Print the table (the checks: one line each), or write it to the files asked for."""
+    from ranklens.report import require_writable, write_atomic
+    from ranklens.report.frames import table_of
+
+    outputs = [path for path in (args.csv, args.parquet) if path is not None]
+    if args.parquet is not None and not any(importlib.util.find_spec(m) for m in ("pyarrow", "fastparquet")):
+        raise RanklensError("--parquet needs a Parquet engine: pip install pyarrow (or use --csv).")
+    for output in outputs:
+        _refuse_overwriting_inputs(output, args.reports)
+        require_writable(output)
+    frame = table_of(args.reports, args.table)
+    if args.csv is not None:
+        write_atomic(args.csv, frame.to_csv(index=False))
+    if args.parquet is not None:
+        frame.to_parquet(args.parquet, index=False)
+    for output in outputs:
+        print(f"ranklens: {len(frame)} rows written to {output}")
+    if not outputs:
+        shown = (
+            ["model", "name", "verdict", "value", "ci_low", "ci_high", "n"] if args.table == "checks" else list(frame)
+        )
+        print(frame[shown].round(3).to_string(index=False))
+    return 0
+
+
 def _gate_config(args: argparse.Namespace) -> GateConfig:
     """The gate settings of ``compare`` and ``render``: pyproject.toml's, allowed further by flags."""
     from ranklens.gate import load_gate_config
@@ -185,11 +226,12 @@ def _gate_config(args: argparse.Namespace) -> GateConfig:
 
 
 def _refuse_overwriting_inputs(output: Path, inputs: Sequence[Path | None]) -> None:
-    """``render -o`` must never replace a JSON report it reads: that would destroy the source of truth."""
+    """An output (``render -o``, ``summary --csv``) must never replace a JSON report it reads: that
+    would destroy the source of truth."""
     for source in inputs:
         if source is not None and _same_file(output, source):
             raise RanklensError(
-                f"Refusing to write the HTML page over its input {str(source)!r}; choose an .html path with -o."
+                f"Refusing to write {str(output)!r} over its input {str(source)!r}; choose another path."
             )
 
 
