@@ -175,7 +175,7 @@ def _render(args: argparse.Namespace, _: list[str]) -> int:
 
     report = read_report(args.report)
     output: Path = args.output or args.report.with_suffix(".html")
-    _refuse_overwriting_inputs(output, [args.report, args.baseline])
+    _refuse_overwriting_inputs(output, [args.report, args.baseline], instead="choose an .html path with -o")
     require_writable(output)
     if args.baseline is not None:
         from ranklens.gate import compare_reports, gate_record
@@ -196,7 +196,7 @@ def _summary(args: argparse.Namespace, _: list[str]) -> int:
     if args.parquet is not None and not any(importlib.util.find_spec(m) for m in ("pyarrow", "fastparquet")):
         raise RanklensError("--parquet needs a Parquet engine: pip install pyarrow (or use --csv).")
     for output in outputs:
-        _refuse_overwriting_inputs(output, args.reports)
+        _refuse_overwriting_inputs(output, args.reports, instead="choose another path for --csv or --parquet")
         require_writable(output)
     frame = table_of(args.reports, args.table)
     if args.csv is not None:
@@ -225,14 +225,12 @@ def _gate_config(args: argparse.Namespace) -> GateConfig:
     )
 
 
-def _refuse_overwriting_inputs(output: Path, inputs: Sequence[Path | None]) -> None:
+def _refuse_overwriting_inputs(output: Path, inputs: Sequence[Path | None], *, instead: str) -> None:
     """An output (``render -o``, ``summary --csv``) must never replace a JSON report it reads: that
-    would destroy the source of truth."""
+    would destroy the source of truth. ``instead`` says what to pass."""
     for source in inputs:
         if source is not None and _same_file(output, source):
-            raise RanklensError(
-                f"Refusing to write {str(output)!r} over its input {str(source)!r}; choose another path."
-            )
+            raise RanklensError(f"Refusing to write {str(output)!r} over its input {str(source)!r}; {instead}.")
 
 
 def _same_file(first: Path, second: Path) -> bool:
