@@ -49,3 +49,7 @@ class HookNameError(RanklensError, KeyError):
 
     def __str__(self) -> str:  # KeyError would wrap the message in quotes
         return str(self.args[0])
+
+
+class CaseSourceError(RanklensError):
+    """The ``--cases`` source cannot be read: a missing file, a malformed line, unknown ids."""

@@ -17,6 +17,7 @@ EarlierReport = Any  # the ``earlier_report`` fixture's value (tests/reliability
 Runner = Any  # the ``runner`` fixture's value
 
 Options = Callable[[Path, EarlierReport], list[str]]
+BEIR_SAMPLE = Path(__file__).resolve().parents[1] / "data" / "beir-sample"
 
 BAD_OPTIONS: dict[str, tuple[Options, list[str]]] = {
     # name: (the options after --model and the report path, phrases the message must hold)
@@ -46,11 +47,28 @@ BAD_OPTIONS: dict[str, tuple[Options, list[str]]] = {
         lambda m, r: ["--ranklens-baseline", str(_corrupt(r.directory / "base.json"))],
         ["not valid JSON", "ranklens report"],
     ),
+    "malformed_cases": (
+        lambda m, r: ["--ranklens-cases", str(_malformed_rows(r.directory / "rows.jsonl"))],
+        ["rows.jsonl:2 is not a JSON object", "one JSON object"],
+    ),
+    "missing_cases": (
+        lambda m, r: ["--ranklens-cases", str(r.directory / "no-such-corpus")],
+        ["no-such-corpus: no such file or folder", "BEIR folder"],
+    ),
+    "baseline_of_other_cases": (
+        lambda m, r: ["--ranklens-baseline", str(r.path), "--ranklens-cases", str(BEIR_SAMPLE)],
+        ["case source differs", "built-in corpus", "beir-sample", "allow-mismatch"],
+    ),
     "baseline_of_another_seed": (
         lambda m, r: ["--ranklens-baseline", str(r.path), "--ranklens-seed", "5"],
         ["seed differs", "allow-mismatch"],
     ),
 }
+
+
+def _malformed_rows(path: Path) -> Path:
+    path.write_text('{"query": "a", "passage": "b"}\n{"query": "a", "passage": \n', encoding="utf-8")
+    return path
 
 
 def _corrupt(path: Path) -> Path:
@@ -70,7 +88,9 @@ def test_pytest_refuses_a_bad_option_before_loading(
     assert earlier_report.intact(), "the report written before the bad run changed"
 
 
-@pytest.mark.parametrize("case", ["negative_seed", "float64", "window_too_short", "report_folder_unwritable"])
+@pytest.mark.parametrize(
+    "case", ["negative_seed", "float64", "window_too_short", "report_folder_unwritable", "malformed_cases"]
+)
 def test_the_cli_refuses_the_same_options_with_exit_2(
     case: str, tiny_bert: Path, earlier_report: EarlierReport, runner: Runner
 ) -> None:

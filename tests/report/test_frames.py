@@ -32,6 +32,7 @@ def test_each_check_of_a_real_report_is_one_row_with_the_numbers_of_its_record()
             record["effect"][k] for k in ("value", "ci_low", "ci_high")
         )
         assert row.model == "planted" and row.seed == 0 and row.sample_size == 60
+        assert row.case_source == "builtin"  # a report from before case sources were recorded
     assert "TFC2[step=1,position=append]" in set(frame["name"]), "parameters name the row as the report names the check"
 
 

@@ -227,3 +227,14 @@ def test_ranklens_run_writes_json_and_html_and_says_where(tmp_path: Path, tiny_c
     assert (completed.returncode, said in completed.stdout) == (0, True), (
         completed.stdout[-2000:] + completed.stderr[-2000:]
     )
+
+
+def test_the_page_says_where_the_cases_came_from_escaped(tmp_path: Path, injection: str) -> None:
+    check = CheckResult("TFC1", Kind.AXIOM, Verdict.PASS, 10, Effect("net preference", 0.5, 0.3, 0.7), {})
+    source = {"name": injection, "format": "jsonl", "sha256": "ab" * 32, "counts": {"passages": 7}, "notes": ["n"]}
+    report = Report({"id": "m"}, {}, 0, None, [check], case_source=source)
+    html = render_html(read_report(write_report(report, tmp_path / "r.json")))
+    cases = html[html.index("<h3>Cases</h3>") :]
+    assert "&lt;script&gt;" in cases and "<script" not in html and "jsonl" in cases and "passages" in cases
+    legacy = render_html(read_report(write_report(Report({"id": "m"}, {}, 0, None, [check]), tmp_path / "old.json")))
+    assert "the built-in corpus (not recorded before schema 1.4)" in legacy

@@ -23,7 +23,7 @@ from ranklens.axioms.spec import CaseContext
 from ranklens.cases import sample_pairs
 from ranklens.cases.contrast import Case
 from ranklens.cases.perturb import POSITIONS, insert_words, repeat
-from ranklens.data.word_stats import filler_vocabulary
+from ranklens.data.sources import filler_vocabulary
 from ranklens.data.wordpiece import bert_wordpiece
 from ranklens.ir.text import occurs, stem, terms, words
 

@@ -17,8 +17,7 @@ import numpy as np
 from ranklens.axioms.spec import AxiomSpec, CaseContext
 from ranklens.cases import sample_pairs
 from ranklens.cases.contrast import Case
-from ranklens.data.corpus import load_corpus
-from ranklens.data.word_stats import word_statistics
+from ranklens.data.sources import active_source
 from ranklens.models import Pair, Reranker
 from ranklens.stats import (
     ALPHA,
@@ -61,7 +60,7 @@ class PieceTokenizer(Protocol):
 
 
 def case_context(reranker: Reranker) -> CaseContext:
-    """The builders' context for ``reranker``: its tokenizer's pieces over the fixture corpus."""
+    """The builders' context for ``reranker``: its tokenizer's pieces over the case source."""
     return tokenizer_case_context(reranker.tokenizer)
 
 
@@ -72,7 +71,8 @@ def tokenizer_case_context(tokenizer: PieceTokenizer) -> CaseContext:
     Pieces are counted for the word as it appears inside a text (a leading space), which is what
     a BPE tokenizer sees for every word but the first.
     """
-    corpus = load_corpus()
+    source = active_source()
+    corpus = source.corpus
     piece_cache: dict[str, int] = {}
 
     def count_pieces(word: str) -> int:
@@ -83,15 +83,16 @@ def tokenizer_case_context(tokenizer: PieceTokenizer) -> CaseContext:
     return CaseContext(
         count_pieces=count_pieces,
         pieces=tokenizer.tokenize,
-        stats=word_statistics(),
+        stats=source.words,
         queries=tuple(q.text for q in corpus.queries),
         passages=tuple(p.text for p in corpus.passages),
     )
 
 
 def calibrate_delta(reranker: Reranker, *, seed: int) -> float:
-    """The model's neutral band: median adjacent score gap in the top 10 of fixture rankings."""
-    corpus = load_corpus()
+    """The model's neutral band: median adjacent score gap in the top 10 of rankings of the case
+    source's queries (their judged passages and random others)."""
+    corpus = active_source().corpus
     rng = np.random.default_rng([seed, 7])
     passages = [p.text for p in corpus.passages]
     relevant = corpus.relevant()

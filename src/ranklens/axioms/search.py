@@ -19,7 +19,7 @@ from hypothesis.errors import NoSuchExample
 
 from ranklens.axioms.spec import AxiomSpec, CaseContext
 from ranklens.cases.contrast import Case
-from ranklens.data.word_stats import filler_vocabulary
+from ranklens.data.sources import filler_vocabulary
 from ranklens.models import Reranker
 
 SEARCH_EXAMPLES = 40

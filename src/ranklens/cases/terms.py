@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ranklens.data.word_stats import filler_vocabulary
+from ranklens.data.sources import filler_vocabulary
 from ranklens.ir.text import occurs, terms, words
 
 PieceCounter = Callable[[str], int]

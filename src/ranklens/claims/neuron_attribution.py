@@ -26,7 +26,7 @@ import torch
 from torch import Tensor
 
 from ranklens.claims.samples import query_split
-from ranklens.data.corpus import load_corpus
+from ranklens.data.sources import active_source
 from ranklens.models import Batch, Pair, Reranker, hook_name
 from ranklens.models.hooks import HookFn, HookPoint
 from ranklens.models.interventions import FwdHook
@@ -104,7 +104,7 @@ def patch_neurons(neurons: Sequence[Neuron], source: dict[str, Tensor], mask: np
 
 def relevance_cases(seed: int, n_discover: int, n_confirm: int) -> tuple[list[Case], list[Case]]:
     """(relevant, non-relevant) pairs of discovery queries and of confirmation queries (seeded)."""
-    corpus = load_corpus()
+    corpus = active_source().corpus
     halves = query_split(seed)
     rng = np.random.default_rng([seed, 59])
     relevant = corpus.relevant()

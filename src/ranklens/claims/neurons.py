@@ -80,6 +80,12 @@ def relevance_neurons(
     relevant and a non-relevant passage: the cost of ``n_pairs`` attributions), ``n_queries``
     confirmation queries; ``delta`` is the model's neutral band."""
     discover, confirm = relevance_cases(seed, n_pairs // 2, n_queries)
+    if not discover or not confirm:
+        return _inconclusive(
+            "the case source has no query with a relevant passage in both the discovery and the confirmation "
+            "half: relevance neurons need relevance judgements (BEIR qrels, or a positive label in JSONL rows)",
+            {"discovery_cases": len(discover), "confirmation_cases": len(confirm)},
+        )
     positive = reranker.encode([relevant for relevant, _ in confirm])
     negative = reranker.encode([other for _, other in confirm])
     relevant_scores = reranker.forward(positive)

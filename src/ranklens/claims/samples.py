@@ -27,8 +27,7 @@ from transformers import PreTrainedTokenizerBase
 
 from ranklens.cases import sample_pairs
 from ranklens.cases.terms import query_terms
-from ranklens.data.corpus import load_corpus
-from ranklens.data.word_stats import filler_vocabulary
+from ranklens.data.sources import active_source, filler_vocabulary
 from ranklens.ir.text import surface_form, words
 from ranklens.models import Pair, Reranker
 from ranklens.models.attention import Head, copies_mass
@@ -75,7 +74,7 @@ class CaseSample:
 
 def query_split(seed: int) -> dict[str, Split]:
     """Each fixture query's half: a seeded permutation, so the halves are fixed per seed."""
-    texts = sorted({q.text for q in load_corpus().queries})
+    texts = sorted({q.text for q in active_source().corpus.queries})
     order = np.random.default_rng([seed, 11]).permutation(len(texts))
     return {texts[int(i)]: ("discover" if rank % 2 == 0 else "confirm") for rank, i in enumerate(order)}
 
@@ -133,14 +132,14 @@ def _case(
 
 
 def _single_token_ids(reranker: Reranker) -> dict[str, int]:
-    return _single_token_words(reranker.tokenizer)
+    return _single_token_words(reranker.tokenizer, filler_vocabulary())
 
 
 @functools.cache
-def _single_token_words(tokenizer: PreTrainedTokenizerBase) -> dict[str, int]:
+def _single_token_words(tokenizer: PreTrainedTokenizerBase, vocabulary: tuple[str, ...]) -> dict[str, int]:
     """Filler-vocabulary words that are one token in context, with that token's id."""
     found: dict[str, int] = {}
-    for word in filler_vocabulary():
+    for word in vocabulary:
         ids = tokenizer(" " + word, add_special_tokens=False)["input_ids"]
         if len(ids) == 1:
             found[word] = int(ids[0])

@@ -26,11 +26,25 @@ class Baseline:
     config: GateConfig
 
     @classmethod
-    def for_run(cls, path: Path, config: GateConfig, *, seed: int, sample_size: int | None) -> Baseline:
-        """Load ``path`` and check that a run with ``seed`` and ``sample_size`` on this ranklens is
-        comparable with it; raises :class:`~ranklens.errors.RanklensError` subclasses otherwise."""
+    def for_run(
+        cls,
+        path: Path,
+        config: GateConfig,
+        *,
+        seed: int,
+        sample_size: int | None,
+        case_source: Mapping[str, Any] | None = None,
+    ) -> Baseline:
+        """Load ``path`` and check that a run with ``seed``, ``sample_size`` and ``case_source`` on
+        this ranklens is comparable with it; raises :class:`~ranklens.errors.RanklensError`
+        subclasses otherwise."""
         report = read_report(path)
-        planned = {"seed": seed, "sample_size": sample_size, "environment": {"versions": environment()["versions"]}}
+        planned = {
+            "seed": seed,
+            "sample_size": sample_size,
+            "environment": {"versions": environment()["versions"]},
+            **({} if case_source is None else {"case_source": case_source}),
+        }
         require_comparable(report, planned, allow=config.allow_mismatch)
         return cls(path, report, config)
 

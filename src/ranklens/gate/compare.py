@@ -140,8 +140,13 @@ class Comparison:
 
 
 def mismatches(base: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """What makes two reports' samples incomparable: seed, sample size, ranklens version."""
+    """What makes two reports' samples incomparable: seed, sample size, ranklens version, cases."""
     found = []
+    if not _same_case_source(base.get("case_source"), new.get("case_source")):
+        found.append(
+            f"case source differs: baseline {_source_label(base.get('case_source'))}, "
+            f"new {_source_label(new.get('case_source'))}"
+        )
     for label, before, after in (
         ("seed", base.get("seed"), new.get("seed")),
         ("sample size", base.get("sample_size"), new.get("sample_size")),
@@ -150,6 +155,21 @@ def mismatches(base: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         if before != after:
             found.append(f"{label} differs: baseline {_shown(label, before)}, new {_shown(label, after)}")
     return found
+
+
+def _same_case_source(base: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Same content hash; a report from before schema 1.4 (no ``case_source``) used the built-in
+    corpus, so it matches a built-in run and nothing else."""
+    if base is None or new is None:
+        other = new if base is None else base
+        return other is None or other.get("format") == "builtin"
+    return bool(base.get("sha256") == new.get("sha256"))
+
+
+def _source_label(source: Mapping[str, Any] | None) -> str:
+    if source is None:
+        return "the built-in corpus (a report from before case sources were recorded)"
+    return f"{source.get('name')!r} ({source.get('format')}, sha256 {str(source.get('sha256'))[:12]})"
 
 
 def _shown(label: str, value: object) -> str:
@@ -168,7 +188,7 @@ def require_comparable(base: Mapping[str, Any], new: Mapping[str, Any], *, allow
         raise MismatchError(
             "The baseline was measured on other cases or another harness: "
             + "; ".join(found)
-            + ". Re-run with the baseline's seed and sample size, refresh the baseline, "
+            + ". Re-run with the baseline's seed, sample size and --cases, refresh the baseline, "
             "or allow it (--allow-mismatch, --ranklens-allow-mismatch, or allow_mismatch = true)."
         )
     return [f"allowed: {item}" for item in found]

@@ -75,6 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     try:
         settings = Settings.from_values(config.getoption)
+        _use_cases(settings)
         baseline = None if _is_worker(config) else _baseline(settings, Path(config.rootpath))
     except (ValueError, RanklensError) as error:
         raise pytest.UsageError(f"ranklens: {error}") from error
@@ -82,6 +83,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SESSION_KEY] = state
     if not _is_worker(config):
         config.pluginmanager.register(_ControllerHooks(state), "ranklens-controller")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from ranklens.data.sources import use_case_source
+
+    use_case_source(None)  # an in-process pytest run (pytester) must not leave its cases behind
+
+
+def _use_cases(settings: Settings) -> None:
+    """Read ``--ranklens-cases`` now (controller and each worker), so a bad source is a usage
+    error before the model loads; without it the built-in corpus is read when first needed."""
+    from ranklens.data.sources import open_case_source, use_case_source
+
+    use_case_source(None if settings.cases is None else open_case_source(settings.cases))
 
 
 def _baseline(settings: Settings, rootdir: Path) -> Baseline | None:
@@ -96,7 +111,15 @@ def _baseline(settings: Settings, rootdir: Path) -> Baseline | None:
         allow_mismatch=settings.allow_mismatch,
         allow_missing=settings.allow_missing,
     )
-    return Baseline.for_run(settings.baseline_path, gate, seed=settings.seed, sample_size=settings.sample_size)
+    from ranklens.data.sources import active_source
+
+    return Baseline.for_run(
+        settings.baseline_path,
+        gate,
+        seed=settings.seed,
+        sample_size=settings.sample_size,
+        case_source=active_source().record(),
+    )
 
 
 def _is_worker(config: pytest.Config) -> bool:

@@ -146,6 +146,13 @@ OPTIONS: tuple[Option, ...] = (
         metavar="PROFILE",
     ),
     Option(
+        "--ranklens-cases",
+        "ranklens_cases",
+        "Draw the cases from SOURCE: a BEIR folder (corpus.jsonl, queries.jsonl, qrels/), a .jsonl of "
+        "query/passage[/label] rows, or ir_datasets:ID (default: the built-in Wikipedia corpus).",
+        metavar="SOURCE",
+    ),
+    Option(
         "--ranklens-device",
         "ranklens_device",
         "torch device, e.g. cpu, cuda, cuda:1 (default: cuda if available).",
@@ -198,6 +205,7 @@ class Settings:
     seed: int
     sample_size: int | None
     profile: str
+    cases: str | None
     device: str | None
     dtype: str | None
     max_length: int | None
@@ -221,6 +229,7 @@ class Settings:
             seed=DEFAULT_SEED if seed is None else seed,
             sample_size=get("ranklens_sample_size"),
             profile=get("ranklens_profile") or "full",
+            cases=get("ranklens_cases"),
             device=get("ranklens_device"),
             dtype=get("ranklens_dtype"),
             max_length=get("ranklens_max_length"),

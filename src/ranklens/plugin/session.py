@@ -177,7 +177,14 @@ class RanklensSession:
             status=status,
             status_reason=reason,
             missing=missing,
+            case_source=_case_source_record(),
         )
+
+
+def _case_source_record() -> dict[str, Any]:
+    from ranklens.data.sources import active_source
+
+    return active_source().record()
 
 
 _COMPLETENESS = (RunStatus.ERROR, RunStatus.INTERRUPTED, RunStatus.PARTIAL, RunStatus.COMPLETE)

@@ -44,6 +44,8 @@ CHECK_COLUMNS = (
     "thresholds",
     "seed",
     "sample_size",
+    "case_source",
+    "case_source_sha256",
     "ranklens_version",
     "run_status",
     "created",
@@ -51,7 +53,8 @@ CHECK_COLUMNS = (
     "report",
 )
 """Columns of :meth:`ReportTables.to_frame`, in order. ``thresholds`` is the check's whole
-threshold record as JSON text (a claim has one threshold per part), ``min_effect`` the axioms'."""
+threshold record as JSON text (a claim has one threshold per part), ``min_effect`` the axioms';
+``case_source`` is "builtin" for a report from before sources were recorded (schema 1.4)."""
 KEY = ("model", "check_id", "name")
 
 
@@ -119,6 +122,7 @@ class ReportTables:
     def _check_row(self, check: Mapping[str, Any]) -> dict[str, Any]:
         effect, threshold = check["effect"], check.get("threshold") or {}
         versions = (self.data.get("environment") or {}).get("versions") or {}
+        source = self.data.get("case_source") or {}
         return {
             **self._key(check),
             "fingerprint": (self.data.get("model") or {}).get("fingerprint"),
@@ -135,6 +139,8 @@ class ReportTables:
             "thresholds": json.dumps(threshold, sort_keys=True),
             "seed": self.data.get("seed"),
             "sample_size": self.data.get("sample_size"),
+            "case_source": source.get("name", "builtin"),
+            "case_source_sha256": source.get("sha256"),
             "ranklens_version": versions.get("ranklens"),
             "run_status": self.data.get("status"),
             "created": self.data.get("created"),

@@ -52,14 +52,20 @@ def render_html(report: Mapping[str, Any]) -> str:
         cards(anchored),
         _environment(report),
     ]
+    return page(f"ranklens report: {model.get('id') or 'unknown model'}", body)
+
+
+def page(title: str, body: Sequence[Markup]) -> str:
+    """A self-contained page: the inlined stylesheet, the CSP, ``body`` (already escaped markup)."""
     css = files("ranklens.report").joinpath("static", "report.css").read_text(encoding="utf-8")
-    page = Markup(
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta http-equiv="Content-Security-Policy" content="{}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>ranklens report: {}</title><style>{}</style></head><body><main>{}</main></body></html>\n"
-    ).format(CSP, model.get("id") or "unknown model", Markup(css), Markup("").join(body))
-    return str(page)
+    return str(
+        Markup(
+            '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta http-equiv="Content-Security-Policy" content="{}">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>{}</title><style>{}</style></head><body><main>{}</main></body></html>\n"
+        ).format(CSP, title, Markup(css), Markup("").join(body))
+    )
 
 
 def write_html(report: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
@@ -151,16 +157,27 @@ def _environment(report: Mapping[str, Any]) -> Markup:
     environment = dict(report.get("environment", {}))
     versions = environment.pop("versions", {}) or {}
     return Markup(
-        '<section id="environment"><h2>Model, environment and seed</h2><div class="columns">'
-        "<div><h3>Model</h3>{}</div><div><h3>Environment</h3>{}</div><div><h3>Versions</h3>{}</div></div>"
-        "<p>Seed {} · sample size {}: the same seed gives the same cases.</p></section>"
+        '<section id="environment"><h2>Model, cases, environment and seed</h2><div class="columns">'
+        "<div><h3>Model</h3>{}</div><div><h3>Cases</h3>{}</div><div><h3>Environment</h3>{}</div>"
+        "<div><h3>Versions</h3>{}</div></div>"
+        "<p>Seed {} · sample size {}: the same seed and cases give the same cases.</p></section>"
     ).format(
         _table(report.get("model", {})),
+        _cases(report.get("case_source")),
         _table(environment),
         _table(versions),
         report.get("seed"),
         report.get("sample_size") or "each check's default",
     )
+
+
+def _cases(source: Mapping[str, Any] | None) -> Markup:
+    """Where the cases came from; a report from before 1.4 used the built-in corpus."""
+    if source is None:
+        return Markup('<p class="muted">the built-in corpus (not recorded before schema 1.4)</p>')
+    facts = {k: v for k, v in source.items() if k not in ("counts", "notes")} | dict(source.get("counts", {}))
+    notes = Markup("").join(Markup("<p>{}</p>").format(note) for note in source.get("notes", ()))
+    return _table(facts) + notes
 
 
 def _table(values: Mapping[str, Any]) -> Markup:

@@ -5,7 +5,8 @@ any change of meaning: the major part when a reader written for the old layout w
 the new one, the minor part when fields are only added (1.1 added ``effect.better`` and
 ``cases``; 1.2 added ``status``, ``status_reason`` and ``missing``, so that the gate can tell a
 finished run from one that stopped early or ran a subset; 1.3 added ``gate``, a gated run's
-comparison with its baseline, so that the HTML page is drawn from the JSON alone). ``schema.json``
+comparison with its baseline, so that the HTML page is drawn from the JSON alone; 1.4 added
+``case_source``, where the cases came from, so that the gate never compares two corpora). ``schema.json``
 beside this module is the contract in machine-readable form; every report is validated against it
 when written and when read.
 """
@@ -30,7 +31,7 @@ from ranklens.errors import RanklensError
 from ranklens.report.schema import validate_report
 from ranklens.verdicts import CheckResult
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 _VERSIONED_PACKAGES = ("ranklens", "torch", "transformers", "sentence-transformers", "tokenizers", "numpy", "scipy")
 
 
@@ -84,6 +85,8 @@ class Report:
     """One sentence on the status, e.g. the load error or "-k selected 3 of 26 checks"."""
     missing: Sequence[MissingCheck] = ()
     gate: Mapping[str, Any] | None = None
+    case_source: Mapping[str, Any] | None = None
+    """Where the cases came from (``ranklens.data.case_source.CaseSource.record``)."""
     """The gate's comparison with a baseline (``ranklens.gate.gate_record``); None when not gated."""
     created: str = field(default_factory=creation_time)
     schema_version: str = SCHEMA_VERSION
@@ -91,6 +94,7 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """The report's layout; an ungated run has no ``gate`` key."""
         gate = {} if self.gate is None else {"gate": dict(self.gate)}
+        cases = {} if self.case_source is None else {"case_source": dict(self.case_source)}
         return {
             "schema_version": self.schema_version,
             "created": self.created,
@@ -100,6 +104,7 @@ class Report:
             "environment": dict(self.environment),
             "seed": self.seed,
             "sample_size": self.sample_size,
+            **cases,
             "summary": _summary(self.checks),
             "missing": [m.to_dict() for m in sorted(self.missing, key=lambda m: (m.test_id, m.check_id))],
             **gate,
