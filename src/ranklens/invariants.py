@@ -62,8 +62,9 @@ def batch_size_invariance(reranker: Reranker, pairs: Sequence[Pair]) -> CheckRes
         pairs,
         reference,
         others[worst],
-        params={"batch_sizes": list(BATCH_SIZES), "reference_batch_size": BATCH_SIZES[0], "worst_batch_size": worst},
+        params={"batch_sizes": list(BATCH_SIZES), "reference_batch_size": BATCH_SIZES[0]},
         what=f"batch size {worst}",
+        details={"worst_batch_size": worst},
     )
 
 
@@ -123,7 +124,9 @@ def _agreement(
     *,
     params: dict[str, object],
     what: str,
+    details: dict[str, object] | None = None,
 ) -> CheckResult:
+    """``params`` name the check (the gate matches records by them); results go in ``details``."""
     atol, rtol = TOLERANCES.get(reranker.info.dtype, TOLERANCES["float32"])
     difference = np.abs(actual - expected)
     violations = np.flatnonzero(difference > atol + rtol * np.abs(expected))
@@ -141,7 +144,7 @@ def _agreement(
         cases=_flags(pairs, difference > atol + rtol * np.abs(expected)),
         threshold={"max_violation_rate": 0.0, "atol": atol, "rtol": rtol, **_pass_bound()},
         params=params,
-        details={"max_abs_difference": float(difference.max(initial=0.0))},
+        details={"max_abs_difference": float(difference.max(initial=0.0)), **(details or {})},
         counterexamples=[
             _describe(pairs[i], f"score {expected[i]:.6g} vs {actual[i]:.6g} after {what}") for i in violations[:5]
         ],

@@ -76,7 +76,7 @@ def builtin_source() -> CaseSource:
         corpus=corpus,
         words=count_words(p.text for p in corpus.passages),
         sha256=files_sha256([data_dir() / name for name in DATA_FILES]),
-        counts=_counts(len(corpus.queries), len(corpus.passages), len(corpus.qrels), corpus),
+        counts=_counts(len(corpus.queries), len(corpus.passages), len(corpus.qrels), corpus) | {"empty_passages": 0},
         passage_texts=lambda: (p.text for p in corpus.passages),
     )
 
