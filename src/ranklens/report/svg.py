@@ -162,14 +162,23 @@ def heatmap(matrix: Sequence[Sequence[float | None]], *, outlined: set[tuple[int
     return _svg("heatmap", height, parts, f"heatmap of {layers} layers by {heads} heads")
 
 
-def curves(x_values: Sequence[float], series: Sequence[Series], *, x_label: str, y_label: str) -> Markup:
-    """Lines over a shared x axis, each with its interval as a band; legend on top."""
+def curves(
+    x_values: Sequence[float],
+    series: Sequence[Series],
+    *,
+    x_label: str,
+    y_label: str,
+    x_names: Sequence[str] | None = None,
+) -> Markup:
+    """Lines over a shared x axis, each with its interval as a band; legend on top. With
+    ``x_names`` the ticks are the x values themselves, named (releases rather than numbers)."""
     top, bottom, left = 30, 44, 60
     height = 260
     y_values = [v for s in series for seq in (s.y, s.low or (), s.high or ()) for v in seq if v is not None]
     x = _Scale(list(x_values), left, WIDTH - 20, pad=0.03)
     y = _Scale(y_values, height - bottom, top)
-    parts = [_x_axis(x, height - bottom, x_label), _y_axis(y, left, y_label, top, height - bottom)]
+    ticks = None if x_names is None else list(zip(x_values, x_names, strict=True))
+    parts = [_x_axis(x, height - bottom, x_label, ticks), _y_axis(y, left, y_label, top, height - bottom)]
     for i, line in enumerate(series):
         colour = PALETTE[i % len(PALETTE)]
         if line.low is not None and line.high is not None:
@@ -272,13 +281,14 @@ def _svg(kind: str, height: float, parts: Sequence[Markup], description: str) ->
     ).format(kind, WIDTH, int(height), WIDTH, int(height), description, Markup("").join(parts))
 
 
-def _x_axis(x: _Scale, y: float, label: str) -> Markup:
+def _x_axis(x: _Scale, y: float, label: str, named: Sequence[tuple[float, str]] | None = None) -> Markup:
+    shown = named if named is not None else [(t, f"{_round(t):g}") for t in x.ticks()]
     ticks = Markup("").join(
         Markup(
             '<line x1="{0:.1f}" x2="{0:.1f}" y1="{1}" y2="{2}" class="axis"/><text x="{0:.1f}" y="{3}" class="tick" '
-            'text-anchor="middle">{4:g}</text>'
-        ).format(x(t), y, y + 4, y + 16, _round(t))
-        for t in x.ticks()
+            'text-anchor="middle">{4}</text>'
+        ).format(x(t), y, y + 4, y + 16, name if len(name) <= 16 else name[:15] + "…")
+        for t, name in shown
     )
     return Markup(
         '<line x1="{}" x2="{}" y1="{}" y2="{}" class="axis"/>{}<text x="{}" y="{}" class="label" '

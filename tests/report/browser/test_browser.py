@@ -100,3 +100,27 @@ def test_a_ranklens_run_report_opens_cleanly_with_a_screenshot(
     assert (problems, screenshot.stat().st_size > 10_000) == ([], True), (
         f"problems {problems}; screenshot {screenshot.stat().st_size} bytes; {len(plots)} plots"
     )
+
+
+def _plots_drawn(page: Any) -> tuple[int, list[Any]]:
+    plots = page.evaluate(PLOTS)
+    drawn = [p for p in plots if p["width"] > 0 and p["height"] > 0 and p["marks"] > 0]
+    return len(drawn), plots
+
+
+def test_the_models_and_history_pages_draw_every_plot(
+    open_page: Callable[[Path], Any], synthetic_html: Path, tmp_path: Path
+) -> None:
+    """The side-by-side page (a head grid per model) and the history page (an effect plot per
+    check) open without problems and every plot has marks; screenshots kept as artifacts."""
+    from ranklens.cli import main
+
+    base, new = synthetic_html.parent / "baseline.json", synthetic_html.parent / "report.json"
+    models, history = tmp_path / "models.html", tmp_path / "history.html"
+    assert main(["models", str(base), str(new), "-o", str(models)]) == 0
+    assert main(["history", str(base), str(new), "-o", str(history)]) == 0
+    for html, name, at_least in ((models, "models", 2), (history, "history", 6)):
+        page = open_page(html)
+        keep(page, html, name)
+        drawn, plots = _plots_drawn(page)
+        assert (page.problems(), drawn >= at_least, drawn == len(plots)) == ([], True, True), plots

@@ -4,6 +4,8 @@
     ranklens compare BASE.json NEW.json     ranklens render report.json -o report.html
     ranklens fixtures build [NAME ...]      ranklens fixtures list      ranklens fixtures path NAME
     ranklens summary A.json B.json [--table checks|cases|heads|neurons] [--csv F] [--parquet F]
+    ranklens run --model a --model b --out DIR    ranklens models A.json B.json -o models.html
+    ranklens history reports/v1 reports/v2 reports/v3 -o history.html
 
 Exit status: pytest's for ``run`` (1 when the gate against ``--baseline`` failed); for
 ``compare`` 0 when the gate passes, 1 when it fails (a regression, a missing check, an incomplete
@@ -58,7 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Arguments after -- go to pytest unchanged (e.g. -- -n 2 -k TFC1).",
     )
     for option in OPTIONS:
-        run.add_argument(option.cli_flag, **option.argparse_kwargs())
+        kwargs = option.argparse_kwargs()
+        if option.dest == "ranklens_model":
+            kwargs |= {"action": "append", "help": kwargs["help"] + " Repeat it to test several models, one "
+                       "process each: OUT/NAME/report.json per model and OUT/models.html side by side."}  # fmt: skip
+        run.add_argument(option.cli_flag, **kwargs)
     run.add_argument(
         "--out",
         type=Path,
@@ -108,6 +114,19 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--parquet", type=Path, metavar="FILE", help="write the table as Parquet (needs pyarrow)")
     summary.set_defaults(handler=_summary)
 
+    models = commands.add_parser("models", help="several models' reports side by side as one HTML page")
+    models.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="report.json files or run folders")
+    models.add_argument("-o", "--output", type=Path, default=Path("models.html"), help="default: models.html")
+    models.set_defaults(handler=_models)
+
+    history = commands.add_parser(
+        "history", help="each check's effect across releases (oldest first), with the gate between consecutive ones"
+    )
+    history.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="report.json files or run folders")
+    history.add_argument("-o", "--output", type=Path, default=Path("history.html"), help="default: history.html")
+    _gate_arguments(history)
+    history.set_defaults(handler=_history)
+
     fixtures = commands.add_parser("fixtures", help="build and locate the fixture models")
     actions = fixtures.add_subparsers(dest="action", required=True)
     build = actions.add_parser("build", help="build fixture models (default: all) into the cache")
@@ -135,6 +154,12 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
 
     from ranklens.resources import suite_paths, suites_root
 
+    models = args.ranklens_model or [None]
+    if len(models) > 1:
+        from ranklens.cli.many import run_many
+
+        return run_many(args, _forwarded(args), passthrough)
+    args.ranklens_model = models[0]
     out: Path = args.out
     args.ranklens_json = (args.ranklens_json or out / "report.json").resolve()
     args.ranklens_html = (args.ranklens_html or out / "report.html").resolve()
@@ -146,7 +171,7 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
         args.ranklens_config = Path("pyproject.toml").resolve()  # the user's project, not the suites' rootdir
     pytest_args = [
         *map(str, suite_paths(tuple(args.suite or SUITES))),
-        *("-c", str(Path(__file__).with_name("suites.ini")), "--rootdir", str(suites_root())),
+        *("-c", str(Path(__file__).parents[1] / "suites.ini"), "--rootdir", str(suites_root())),
     ]
     for option in OPTIONS:
         value = getattr(args, option.dest, None)
@@ -156,6 +181,33 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
             pytest_args.append(f"{option.flag}={value}")
     code = int(pytest.main([*pytest_args, *passthrough]))
     return EXIT_BAD_INPUT if code == EXIT_PYTEST_USAGE else code
+
+
+def _forwarded(args: argparse.Namespace) -> list[str]:
+    """The options of a several-model run that each model's own run takes unchanged."""
+    forwarded = [f"--suite={suite}" for suite in args.suite or ()]
+    for option in OPTIONS:
+        value = getattr(args, option.dest, None)
+        if option.dest in ("ranklens_model", "ranklens_json", "ranklens_html") or value in (None, False):
+            continue
+        forwarded.append(option.cli_flag if value is True else f"{option.cli_flag}={value}")
+    return forwarded
+
+
+def _models(args: argparse.Namespace, _: list[str]) -> int:
+    from ranklens.cli.views import write_models_page
+
+    print(f"ranklens: {len(args.reports)} models side by side in {write_models_page(args.reports, args.output)}")
+    return 0
+
+
+def _history(args: argparse.Namespace, _: list[str]) -> int:
+    from ranklens.cli.views import write_history_page
+
+    for line in write_history_page(args.reports, args.output, _gate_config(args)):
+        print(f"ranklens: {line}")
+    print(f"ranklens: history written to {args.output}")
+    return 0
 
 
 def _compare(args: argparse.Namespace, _: list[str]) -> int:
@@ -288,7 +340,3 @@ def _fixtures_path(args: argparse.Namespace, _: list[str]) -> int:
 
     print(fixture_path(args.name))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
