@@ -72,6 +72,19 @@ def _parser() -> argparse.ArgumentParser:
         help="report directory: report.json and report.html (--json and --html override each)",
     )
     run.add_argument(
+        "--models",
+        type=Path,
+        metavar="FILE",
+        help="test every model listed in FILE (one id or path per line; # comments), like repeating --model",
+    )
+    run.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="run each (model, suite) job on a Ray cluster (a local one without ADDRESS); needs ranklens[ray]",
+    )
+    run.add_argument(
         "--suite",
         action="append",
         choices=SUITES,
@@ -154,6 +167,11 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
 
     from ranklens.resources import suite_paths, suites_root
 
+    args.ranklens_model = [*(args.ranklens_model or []), *_listed_models(args.models)] or None
+    if args.ray is not None:
+        from ranklens.cli.cluster import run_on_ray
+
+        return run_on_ray(args, _forwarded(args, gate=False), passthrough)
     models = args.ranklens_model or [None]
     if len(models) > 1:
         from ranklens.cli.many import run_many
@@ -183,12 +201,30 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
     return EXIT_BAD_INPUT if code == EXIT_PYTEST_USAGE else code
 
 
-def _forwarded(args: argparse.Namespace) -> list[str]:
-    """The options of a several-model run that each model's own run takes unchanged."""
-    forwarded = [f"--suite={suite}" for suite in args.suite or ()]
+def _listed_models(path: Path | None) -> list[str]:
+    if path is None:
+        return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        message = f"--models {str(path)!r} cannot be read ({error}); pass a text file, one model per line."
+        raise RanklensError(message) from error
+    models = [line.split("#", 1)[0].strip() for line in lines]
+    if not any(models):
+        raise RanklensError(f"--models {str(path)!r} lists no model; write one hub id or path per line.")
+    return [model for model in models if model]
+
+
+_GATE_DESTS = ("ranklens_baseline", "ranklens_allow_mismatch", "ranklens_allow_missing", "ranklens_config")
+
+
+def _forwarded(args: argparse.Namespace, *, gate: bool = True) -> list[str]:
+    """The options every model's own run takes unchanged (without the gate's where the driver gates)."""
+    forwarded = [f"--suite={suite}" for suite in args.suite or ()] if gate else []
     for option in OPTIONS:
         value = getattr(args, option.dest, None)
-        if option.dest in ("ranklens_model", "ranklens_json", "ranklens_html") or value in (None, False):
+        skipped = ("ranklens_model", "ranklens_json", "ranklens_html", *(() if gate else _GATE_DESTS))
+        if option.dest in skipped or value in (None, False):
             continue
         forwarded.append(option.cli_flag if value is True else f"{option.cli_flag}={value}")
     return forwarded
