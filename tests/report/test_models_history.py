@@ -102,3 +102,15 @@ def test_run_with_two_models_writes_a_report_each_and_the_page(
     page = (tmp_path / "out" / "models.html").read_text()
     assert page.count("<td>invariant</td>") == 4 and page.count('class="badge pass"') == 8
     assert main([*argv, "--json", "x.json"]) == EXIT_BAD_INPUT
+
+
+def test_a_models_file_that_lists_nothing_or_cannot_be_read_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = tmp_path / "models.txt"
+    listed.write_text("# release candidates\n\n   # none yet\n")
+    assert main(["run", "--models", str(listed), "--out", str(tmp_path / "out")]) == EXIT_BAD_INPUT
+    assert "lists no model" in capsys.readouterr().err
+    assert main(["run", "--models", str(tmp_path / "nowhere.txt")]) == EXIT_BAD_INPUT
+    assert "cannot be read" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ranklens.cli.views import refuse_overwriting_inputs
 from ranklens.errors import RanklensError
 from ranklens.plugin.options import OPTIONS, Settings
 from ranklens.resources import SUITES
@@ -263,7 +264,7 @@ def _render(args: argparse.Namespace, _: list[str]) -> int:
 
     report = read_report(args.report)
     output: Path = args.output or args.report.with_suffix(".html")
-    _refuse_overwriting_inputs(output, [args.report, args.baseline], instead="choose an .html path with -o")
+    refuse_overwriting_inputs(output, [args.report, args.baseline], instead="choose an .html path with -o")
     require_writable(output)
     if args.baseline is not None:
         from ranklens.gate import compare_reports, gate_record
@@ -284,7 +285,7 @@ def _summary(args: argparse.Namespace, _: list[str]) -> int:
     if args.parquet is not None and not any(importlib.util.find_spec(m) for m in ("pyarrow", "fastparquet")):
         raise RanklensError("--parquet needs a Parquet engine: pip install pyarrow (or use --csv).")
     for output in outputs:
-        _refuse_overwriting_inputs(output, args.reports, instead="choose another path for --csv or --parquet")
+        refuse_overwriting_inputs(output, args.reports, instead="choose another path for --csv or --parquet")
         require_writable(output)
     frame = table_of(args.reports, args.table)
     if args.csv is not None:
@@ -311,20 +312,6 @@ def _gate_config(args: argparse.Namespace) -> GateConfig:
         allow_mismatch=bool(args.ranklens_allow_mismatch),
         allow_missing=bool(args.ranklens_allow_missing),
     )
-
-
-def _refuse_overwriting_inputs(output: Path, inputs: Sequence[Path | None], *, instead: str) -> None:
-    """An output (``render -o``, ``summary --csv``) must never replace a JSON report it reads: that
-    would destroy the source of truth. ``instead`` says what to pass."""
-    for source in inputs:
-        if source is not None and _same_file(output, source):
-            raise RanklensError(f"Refusing to write {str(output)!r} over its input {str(source)!r}; {instead}.")
-
-
-def _same_file(first: Path, second: Path) -> bool:
-    if first.resolve() == second.resolve():
-        return True
-    return first.exists() and second.exists() and first.samefile(second)
 
 
 def _build_with_progress(name: str) -> Path:

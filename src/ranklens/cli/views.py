@@ -41,7 +41,7 @@ def write_models_page(reports: Sequence[Path], output: Path) -> Path:
     from ranklens.report.html_models import render_models
 
     paths = [report_path(p) for p in reports]
-    _refuse_inputs(output, paths)
+    refuse_overwriting_inputs(output, paths, instead="choose an .html path with -o")
     require_writable(output)
     return write_atomic(output, render_models([read_report(p) for p in paths]))
 
@@ -55,7 +55,7 @@ def write_history_page(reports: Sequence[Path], output: Path, config: Any) -> li
     paths = [report_path(p) for p in reports]
     if len(paths) < 2:
         raise RanklensError("ranklens history needs two or more reports (releases, oldest first).")
-    _refuse_inputs(output, paths)
+    refuse_overwriting_inputs(output, paths, instead="choose an .html path with -o")
     require_writable(output)
     names = release_names(paths)
     data = [read_report(p) for p in paths]
@@ -69,9 +69,15 @@ def write_history_page(reports: Sequence[Path], output: Path, config: Any) -> li
     ]
 
 
-def _refuse_inputs(output: Path, inputs: Sequence[Path]) -> None:
+def refuse_overwriting_inputs(output: Path, inputs: Sequence[Path | None], *, instead: str) -> None:
+    """An output (``render -o``, ``summary --csv``, a models or history page) must never replace a
+    JSON report it reads: that would destroy the source of truth. ``instead`` says what to pass."""
     for source in inputs:
-        if output.resolve() == source.resolve():
-            raise RanklensError(
-                f"Refusing to write {str(output)!r} over its input {str(source)!r}; choose an .html path with -o."
-            )
+        if source is not None and _same_file(output, source):
+            raise RanklensError(f"Refusing to write {str(output)!r} over its input {str(source)!r}; {instead}.")
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    if first.resolve() == second.resolve():
+        return True
+    return first.exists() and second.exists() and first.samefile(second)
