@@ -25,8 +25,9 @@ pytest_plugins = ["pytester"]
 
 
 def test_the_axiom_suite_on_a_beir_folder_reports_like_the_builtin_corpus(
-    pytester: pytest.Pytester, planted_checkpoint: Callable[[str], Path]
+    pytester: pytest.Pytester, planted_checkpoint: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the other xdist worker is busy: do not oversubscribe
     out = pytester.path / "byo.json"
     result = pytester.runpytest_subprocess(
         str(REPO / "axioms"),

@@ -57,7 +57,7 @@ BAD_OPTIONS: dict[str, tuple[Options, list[str]]] = {
     ),
     "baseline_of_other_cases": (
         lambda m, r: ["--ranklens-baseline", str(r.path), "--ranklens-cases", str(BEIR_SAMPLE)],
-        ["case source differs", "built-in corpus", "beir-sample", "allow-mismatch"],
+        ["case source differs", "baseline 'builtin'", "beir-sample", "allow-mismatch"],
     ),
     "baseline_of_another_seed": (
         lambda m, r: ["--ranklens-baseline", str(r.path), "--ranklens-seed", "5"],

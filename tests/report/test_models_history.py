@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -86,22 +85,6 @@ def test_run_folder_names_are_safe_and_unique(tmp_path: Path) -> None:
     local.mkdir()
     names = run_folder_names(["cross-encoder/ms-marco-MiniLM-L-6-v2", str(local), "org/x", "org/x"])
     assert names == ["cross-encoder--ms-marco-MiniLM-L-6-v2", "my-model", "org--x-1", "org--x-2"]
-
-
-def test_run_with_two_models_writes_a_report_each_and_the_page(
-    tiny_checkpoint: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    models = [str(tiny_checkpoint("bert")), str(tiny_checkpoint("electra"))]
-    argv = ["run", "--suite", "invariants", "--out", "out", "--model", models[0], "--model", models[1]]
-    assert main([*argv, "--", "-q", "-p", "no:randomly"]) == 0
-    folders = run_folder_names(models)
-    for model, folder in zip(models, folders, strict=True):
-        report = read_report(tmp_path / "out" / folder / "report.json")
-        assert report["model"]["id"] == model and report["status"] == "partial" and len(report["checks"]) == 4
-    page = (tmp_path / "out" / "models.html").read_text()
-    assert page.count("<td>invariant</td>") == 4 and page.count('class="badge pass"') == 8
-    assert main([*argv, "--json", "x.json"]) == EXIT_BAD_INPUT
 
 
 def test_a_models_file_that_lists_nothing_or_cannot_be_read_is_refused(

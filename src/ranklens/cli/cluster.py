@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ranklens.cli.many import PAGE, run_folder_names
+from ranklens.cli.many import PAGE, refuse_single_report_paths, run_folder_names
 from ranklens.errors import RanklensError
 from ranklens.resources import SUITES
 
@@ -56,6 +56,7 @@ def suite_job(
 
 def run_on_ray(args: argparse.Namespace, options: Sequence[str], passthrough: Sequence[str]) -> int:
     """Submit every (model, suite), wait, merge, gate and write; the worst exit status."""
+    refuse_single_report_paths(args)
     try:
         import ray  # type: ignore[import-not-found, unused-ignore]  # the optional extra
     except ImportError as error:

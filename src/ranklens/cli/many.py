@@ -36,15 +36,20 @@ def run_folder_names(models: Sequence[str]) -> list[str]:
     return unique
 
 
+def refuse_single_report_paths(args: argparse.Namespace) -> None:
+    """--json and --html name one file, but several models (or a cluster run) write a folder each."""
+    if args.ranklens_json is not None or args.ranklens_html is not None:
+        raise RanklensError(
+            "--json and --html name one file; with several models or --ray each report goes to "
+            "OUT/NAME/report.json. Pass --out DIR instead."
+        )
+
+
 def run_many(args: argparse.Namespace, forwarded: Sequence[str], passthrough: Sequence[str]) -> int:
     """Run each of ``args.ranklens_model`` with the ``forwarded`` options; the worst exit status."""
     from ranklens.cli.views import write_models_page
 
-    if args.ranklens_json is not None or args.ranklens_html is not None:
-        raise RanklensError(
-            "--json and --html name one file; with several models each report goes to OUT/NAME/report.json. "
-            "Pass --out DIR instead."
-        )
+    refuse_single_report_paths(args)
     out: Path = args.out
     codes = []
     reports = []
