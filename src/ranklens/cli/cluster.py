@@ -58,7 +58,7 @@ def run_on_ray(args: argparse.Namespace, options: Sequence[str], passthrough: Se
     """Submit every (model, suite), wait, merge, gate and write; the worst exit status."""
     refuse_single_report_paths(args)
     try:
-        import ray  # type: ignore[import-not-found, unused-ignore]  # the optional extra
+        import ray
     except ImportError as error:
         raise RanklensError(f"--ray needs Ray, which is not installed: {INSTALL}.") from error
     models: list[str | None] = list(args.ranklens_model or [None])

@@ -21,7 +21,7 @@ INSTALL = "pip install 'ranklens[ir-datasets]'"
 def irds_source(dataset_id: str) -> CaseSource:
     """Queries, qrels and docs of ``dataset_id`` (e.g. ``beir/scifact/test``), streamed."""
     try:
-        import ir_datasets  # type: ignore[import-not-found]  # the optional extra; it ships no types
+        import ir_datasets
     except ImportError as error:
         raise CaseSourceError(
             f"--cases {PREFIX}{dataset_id} needs the ir_datasets package, which is not installed: {INSTALL}."
