@@ -94,11 +94,16 @@ def _synthetic(n_passages: int, n_queries: int) -> tuple[list[tuple[str, str]], 
     return passages, queries, qrels
 
 
+def _cap_working_set(monkeypatch: pytest.MonkeyPatch, *, queries: int, passages: int) -> None:
+    """Shrink the working set's caps so a small synthetic corpus exceeds them."""
+    monkeypatch.setattr(case_source_module, "MAX_QUERIES", queries)
+    monkeypatch.setattr(case_source_module, "MAX_PASSAGES", passages)
+
+
 def test_a_large_source_keeps_a_bounded_working_set_with_every_kept_querys_judged_passages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(case_source_module, "MAX_QUERIES", 20)
-    monkeypatch.setattr(case_source_module, "MAX_PASSAGES", 60)
+    _cap_working_set(monkeypatch, queries=20, passages=60)
     passages, queries, qrels = _synthetic(2000, 300)
     source = open_case_source(_beir(tmp_path / "big", passages, queries, qrels))
     corpus = source.corpus
@@ -111,8 +116,7 @@ def test_a_large_source_keeps_a_bounded_working_set_with_every_kept_querys_judge
 def test_the_working_set_does_not_depend_on_the_order_of_the_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(case_source_module, "MAX_QUERIES", 15)
-    monkeypatch.setattr(case_source_module, "MAX_PASSAGES", 50)
+    _cap_working_set(monkeypatch, queries=15, passages=50)
     passages, queries, qrels = _synthetic(500, 100)
     first = open_case_source(_beir(tmp_path / "a", passages, queries, qrels))
     shuffled = random.Random(1)
