@@ -8,7 +8,7 @@ from ranklens.testing import CheckFixture, RecordFixture, expect
 
 
 @pytest.mark.ranklens_check("LNC1", kind="axiom")
-@pytest.mark.parametrize("sentences", [1, 3])
+@pytest.mark.parametrize("sentences", [1, 3], ids=lambda n: f"sentences={n}")
 def test_lnc1_adding_unrelated_text_lowers_the_score(
     axiom_check: CheckFixture, record_check: RecordFixture, sentences: int
 ) -> None:

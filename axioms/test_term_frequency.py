@@ -8,7 +8,7 @@ from ranklens.testing import CheckFixture, RecordFixture, expect
 
 
 @pytest.mark.ranklens_check("TFC1", kind="axiom")
-@pytest.mark.parametrize("position", ["append", "prepend", "middle"])
+@pytest.mark.parametrize("position", ["append", "prepend", "middle"], ids=lambda p: f"position={p}")
 def test_tfc1_adding_a_query_term_raises_the_score(
     axiom_check: CheckFixture, record_check: RecordFixture, position: str
 ) -> None:
@@ -16,7 +16,7 @@ def test_tfc1_adding_a_query_term_raises_the_score(
 
 
 @pytest.mark.ranklens_check("TFC2", kind="axiom")
-@pytest.mark.parametrize("step", [1, 2])
+@pytest.mark.parametrize("step", [1, 2], ids=lambda n: f"step={n}")
 def test_tfc2_each_further_occurrence_adds_less(
     axiom_check: CheckFixture, record_check: RecordFixture, step: int
 ) -> None:

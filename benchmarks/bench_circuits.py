@@ -39,12 +39,13 @@ from bench_scoring import minilm_cross_encoder
 from torch import Tensor
 
 from ranklens import Reranker, load_reranker
-from ranklens.claims.samples import CircuitCase, circuit_cases
+from ranklens.claims.samples import circuit_cases
 from ranklens.models import hook_name
 from ranklens.models.clean_runs import MAX_ROWS, CleanRuns, clean_runs
 from ranklens.models.hooks import FwdHooks, HookPoint
 from ranklens.models.interventions import patch_heads
 from ranklens.models.patching import Method, cls_positions, query_positions, similar_lengths, sweep_heads
+from ranklens.strategies import CircuitCase
 
 ROUTES = ("query", "cls", "everywhere")
 T = TypeVar("T")

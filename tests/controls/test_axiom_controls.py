@@ -20,7 +20,6 @@ import pytest
 from ranklens import Reranker
 from ranklens.axioms import AXIOMS, calibrate_delta, measure_family, results
 from ranklens.models import Pair
-from ranklens.stats import MIN_EFFECT
 from ranklens.verdicts import CheckResult, Verdict
 
 SAMPLE = 100
@@ -63,14 +62,15 @@ def test_each_lesion_fails_the_axiom_its_mechanism_serves(
 def test_linear_tf_loses_tfc2_without_reversing_it(family: Callable[[str], dict[str, CheckResult]]) -> None:
     """``planted-no-saturation`` (k1 = inf) gains the same from every added copy: it sits on TFC2's
     boundary, so most second differences tie and the decided ones split about evenly (100 cases:
-    10 agree, 18 disagree, 72 tied; 200: 32, 38, 130). Its pass is gone, and the property is
-    absent, not reversed. A FAIL needs the interval's upper end below 0.1: at those rates, the exact
-    interval at the family's 99.7 % gets there from about 400 cases, more than a run draws by
-    default (200). TFC2's negative controls that fail are ``random-init`` and ``minilm-base``
-    (every difference tied: the score does not move), see the verdict matrix."""
+    27 agree, 15 disagree, 58 tied; 200: 44, 35, 121; 400 cases of seed 1: 76, 96, 228). Its pass
+    is gone, and the property is absent, not reversed: the interval holds zero. A FAIL needs the
+    interval's upper end below 0.1: at those rates, the exact interval at the family's 99.7 % gets
+    there from about 400 cases, more than a run draws by default (200). TFC2's negative controls
+    that fail are ``random-init`` and ``minilm-base`` (every difference tied: the score does not
+    move), see the verdict matrix."""
     result = family("planted-no-saturation")["TFC2[step=1,position=append]"]
     assert result.verdict != Verdict.PASS, result.message
-    assert result.effect.value < MIN_EFFECT, result.message
+    assert result.effect.ci_low < 0 < result.effect.ci_high, result.message
     assert family("planted")["TFC2[step=1,position=append]"].verdict == Verdict.PASS
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
+
+    from ranklens.strategies import CaseContext
 
 MODEL_FIXTURES = frozenset({"tiny_checkpoint", "tiny_reranker", "planted_checkpoint", "planted_reranker", "reranker"})
 
@@ -15,3 +22,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             raise pytest.UsageError(
                 f"{item.nodeid} uses {sorted(wanted)}: a test that loads a model goes in tests/models/"
             )
+
+
+@pytest.fixture(scope="session")
+def tokenizer() -> PreTrainedTokenizerBase:
+    """BERT-uncased WordPiece: case strategies need a tokenizer, not a model."""
+    from ranklens.data.wordpiece import bert_wordpiece
+
+    return bert_wordpiece()
+
+
+@pytest.fixture(scope="session")
+def ctx(tokenizer: PreTrainedTokenizerBase) -> CaseContext:
+    """The case context of the built-in corpus under that tokenizer."""
+    from ranklens.axioms.measure import tokenizer_case_context
+
+    return tokenizer_case_context(tokenizer)

@@ -12,9 +12,10 @@ import pytest
 
 from ranklens.axioms import search
 from ranklens.axioms.search import _no_local_constants
-from ranklens.axioms.spec import AxiomSpec, CaseContext
+from ranklens.axioms.spec import AxiomSpec
 from ranklens.cases.contrast import Case
 from ranklens.models import Reranker
+from ranklens.strategies import CaseContext
 
 
 def test_the_search_draws_no_constant_mined_from_local_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,7 +44,7 @@ class _AlwaysViolated:
         return np.ones(len(pairs))
 
 
-def _violated_once(ctx: object, query: str, document: str, rng: np.random.Generator, params: object) -> Case:
+def _violated_once(draw: object, ctx: object, query: str, document: str, params: object) -> Case:
     return Case("STUB", query, document, ((query, document, -1.0),))
 
 
@@ -53,6 +54,6 @@ def test_a_search_that_runs_out_of_budget_still_returns_what_it_found(monkeypatc
     verdict became ERROR on ``planted-no-saturation``'s STMC1)."""
     monkeypatch.setattr(search, "SEARCH_EVALUATIONS", 1)
     spec = AxiomSpec("STUB", "every case violates", "none", build=_violated_once)
-    ctx = cast(CaseContext, SimpleNamespace(queries=["what is a planted head"]))
+    ctx = cast(CaseContext, SimpleNamespace())
     found = search.search_counterexample(cast(Reranker, _AlwaysViolated()), spec, ctx, delta=0.5, seed=0)
     assert found is not None and "contrast -1" in found, found

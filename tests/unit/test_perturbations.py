@@ -10,26 +10,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from transformers import PreTrainedTokenizerBase
 
 from ranklens.axioms import AXIOMS, AxiomSpec, axiom
-from ranklens.axioms.measure import build_cases, tokenizer_case_context
-from ranklens.axioms.search import documents
-from ranklens.axioms.spec import CaseContext
-from ranklens.cases import sample_pairs
+from ranklens.axioms.measure import build_cases
 from ranklens.cases.contrast import Case
 from ranklens.cases.perturb import POSITIONS, insert_words, repeat
 from ranklens.data.sources import filler_vocabulary
-from ranklens.data.wordpiece import bert_wordpiece
 from ranklens.ir.text import occurs, stem, terms, words
+from ranklens.strategies import CaseContext, passage_fragments, queries, search_pairs, source_pairs
 
 LENGTH_MATCHED = {"TFC1", "TFC2", "TFC3", "TDC", "LB1", "PROX", "AND", "STMC1", "STMC2"}
-MEASURED_PAIRS = sample_pairs(n=200, seed=0)
-"""(query, passage) pairs as the axioms sample them: half relevant, half not."""
 plain_words = st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "river", "stone"]), min_size=0, max_size=30)
 
 
@@ -55,25 +49,13 @@ def test_repeat_multiplies_every_word_count(document: str, times: int) -> None:
     assert words(repeat(document, times)) == words(document) * times
 
 
-@pytest.fixture(scope="module")
-def tokenizer() -> PreTrainedTokenizerBase:
-    """BERT-uncased WordPiece: the builders need a tokenizer, not a model."""
-    return bert_wordpiece()
-
-
-@pytest.fixture(scope="module")
-def ctx(tokenizer: PreTrainedTokenizerBase) -> CaseContext:
-    return tokenizer_case_context(tokenizer)
-
-
 @pytest.mark.parametrize("spec", [s for s in AXIOMS if s.axiom_id in LENGTH_MATCHED], ids=lambda s: s.name)
+@settings(suppress_health_check=[HealthCheck.filter_too_much])  # preconditions reject many draws, by design
 @given(data=st.data())
 def test_treatment_and_control_have_equal_token_length(
     tokenizer: PreTrainedTokenizerBase, ctx: CaseContext, spec: AxiomSpec, data: st.DataObject
 ) -> None:
-    query = data.draw(st.sampled_from(ctx.queries), label="query")
-    document = data.draw(documents(), label="document")
-    case = spec.build(ctx, query, document, np.random.default_rng(data.draw(st.integers(0, 2**16))), spec.params)
+    case = data.draw(spec.cases(ctx, search_pairs()), label="case")
     assume(case is not None)  # a builder that always abstained would make Hypothesis fail (Unsatisfiable)
     assert case is not None
     lengths = {len(tokenizer.tokenize(doc)) for _, doc, _ in case.terms}
@@ -81,18 +63,17 @@ def test_treatment_and_control_have_equal_token_length(
 
 
 @pytest.mark.parametrize("spec", [s for s in AXIOMS if s.axiom_id != "LNC2"], ids=lambda s: s.name)
+@settings(suppress_health_check=[HealthCheck.filter_too_much])  # preconditions reject many draws, by design
 @given(data=st.data())
 def test_the_off_query_control_cancels_any_query_independent_effect(
     ctx: CaseContext, spec: AxiomSpec, data: st.DataObject
 ) -> None:
-    if spec.axiom_id == "LNC1":
-        # LNC1 needs a document that matches the query and added text sharing no WordPiece with
-        # either: random words almost never allow both, so it is drawn from the pairs it is measured on.
-        query, document = data.draw(st.sampled_from(MEASURED_PAIRS), label="pair")
-    else:
-        query = data.draw(st.sampled_from(ctx.queries), label="query")
-        document = data.draw(documents(min_words=8), label="document")
-    case = spec.build(ctx, query, document, np.random.default_rng(data.draw(st.integers(0, 2**16))), spec.params)
+    # LNC1 needs a document holding a query term as written, AND one holding none of two or three
+    # query terms in any other form: rare among fragments under a random query, so both are drawn
+    # from the pairs they are measured on (half relevant); the others from passage fragments.
+    measured = spec.axiom_id in {"LNC1", "AND"}
+    pairs = source_pairs() if measured else st.tuples(queries(), passage_fragments(min_words=8))
+    case = data.draw(spec.cases(ctx, pairs), label="case")
     assume(case is not None)
     assert case is not None
     query_blind = {pair: float(len(pair[1]) ** 1.5 + hash(pair[1]) % 97) for pair in case.pairs}
@@ -107,7 +88,7 @@ def test_lnc1_adds_text_that_shares_no_wordpiece_with_either_query(
     tokenizer: PreTrainedTokenizerBase, ctx: CaseContext, spec: AxiomSpec
 ) -> None:
     """A model may match any piece, stopwords included (planted does): the added text must add no match."""
-    cases, _ = build_cases(spec, ctx, sample_pairs(n=80, seed=3), n=20, seed=3)
+    cases, _ = build_cases(spec, ctx, n=20, seed=3)
     shared = {
         (case.query, query): pieces
         for case in cases
@@ -119,7 +100,7 @@ def test_lnc1_adds_text_that_shares_no_wordpiece_with_either_query(
 
 @pytest.fixture(scope="module")
 def and_cases(ctx: CaseContext) -> list[Case]:
-    cases, _ = build_cases(axiom("AND"), ctx, sample_pairs(n=400, seed=0), n=100, seed=0)
+    cases, _ = build_cases(axiom("AND"), ctx, n=100, seed=0)
     return cases
 
 
@@ -156,7 +137,7 @@ def test_and_control_lacks_the_dropped_term_in_every_form(
 def test_lnc1_keeps_a_non_zero_query_term_count(ctx: CaseContext, spec: AxiomSpec) -> None:
     """LNC1 holds query-term TF fixed while d grows: with TF 0 in d ("same TF" as 0 = 0), the case
     compares two non-matching documents and says nothing about normalising matches."""
-    cases, _ = build_cases(spec, ctx, sample_pairs(n=400, seed=0), n=100, seed=0)
+    cases, _ = build_cases(spec, ctx, n=100, seed=0)
 
     def counts(case: Case, document: str) -> list[int]:
         return [words(document).count(t) for t in terms(case.query)]

@@ -2,6 +2,6 @@
 
 from ranklens.axioms.measure import Measurement, calibrate_delta, measure_family, results
 from ranklens.axioms.registry import AXIOMS, axiom
-from ranklens.axioms.spec import AxiomSpec, CaseContext
+from ranklens.axioms.spec import AxiomSpec
 
-__all__ = ["AXIOMS", "AxiomSpec", "CaseContext", "Measurement", "axiom", "calibrate_delta", "measure_family", "results"]
+__all__ = ["AXIOMS", "AxiomSpec", "Measurement", "axiom", "calibrate_delta", "measure_family", "results"]

@@ -1,4 +1,4 @@
-"""Measure the axiom family on a model: build seeded cases, score them in one pass, decide.
+"""Measure the axiom family on a model: draw each axiom's cases, score them in one pass, decide.
 
 Every pair of every case goes through one ``Reranker.score`` call (shared cache, length-sorted
 batches), so a suite costs close to the forward passes it needs. Cases whose longest pair does
@@ -7,21 +7,19 @@ not fit the window are counted and dropped, never scored truncated.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from hypothesis import strategies as st
 
-from ranklens.axioms.spec import AxiomSpec, CaseContext
-from ranklens.cases import sample_pairs
+from ranklens.axioms.spec import AxiomSpec
 from ranklens.cases.contrast import Case
 from ranklens.data.sources import active_source
 from ranklens.models import Pair, Reranker
 from ranklens.stats import (
     ALPHA,
-    MIN_EFFECT,
     PairedSummary,
     decide,
     family_level,
@@ -30,11 +28,14 @@ from ranklens.stats import (
     neutral_band,
     summarize,
 )
+from ranklens.strategies import CaseContext, draw_sample, seeded
 from ranklens.verdicts import CaseOutcome, CheckResult, Kind
 
 DEFAULT_SAMPLE_SIZE = 200
 """Cases per axiom: with ties, the net-preference interval at the family-corrected level is
 about ±0.15 wide at n = 200, narrow enough to separate a 0.3 effect from none."""
+SOURCES_PER_CASE = 4
+"""Draws per wanted case at most: most pairs meet an axiom's precondition, some do not."""
 CALIBRATION_QUERIES = 40
 CALIBRATION_CANDIDATES = 20
 
@@ -107,21 +108,12 @@ def calibrate_delta(reranker: Reranker, *, seed: int) -> float:
 
 
 def build_cases(
-    spec: AxiomSpec, ctx: CaseContext, sources: Sequence[Pair], *, n: int, seed: int
+    spec: AxiomSpec, ctx: CaseContext, *, n: int, seed: int, pairs: st.SearchStrategy[Pair] | None = None
 ) -> tuple[list[Case], int]:
-    """Up to ``n`` cases from ``sources`` in order; returns them and the count of sources skipped."""
-    rng = np.random.default_rng([seed, zlib.crc32(spec.name.encode())])
-    cases: list[Case] = []
-    skipped = 0
-    for query, document in sources:
-        if len(cases) == n:
-            break
-        case = spec.build(ctx, query, document, rng, spec.params)
-        if case is None:
-            skipped += 1
-        else:
-            cases.append(case)
-    return cases, skipped
+    """Up to ``n`` cases of ``spec`` drawn uniformly for ``seed`` (at most ``4 n`` draws); returns them
+    and how many draws did not meet the axiom's precondition."""
+    sample = draw_sample(spec.cases(ctx, pairs), n=n, source=seeded(seed, spec.name), attempts=n * SOURCES_PER_CASE)
+    return list(sample.values), sample.rejected
 
 
 def measure_family(
@@ -142,8 +134,7 @@ def measure_family(
     family = _family_size(specs, family_size)
     n = sample_size or DEFAULT_SAMPLE_SIZE
     ctx = case_context(reranker)
-    sources = sample_pairs(n=n * 4, seed=seed)
-    built = [build_cases(spec, ctx, sources, n=n, seed=seed) for spec in specs]
+    built = [build_cases(spec, ctx, n=n, seed=seed) for spec in specs]
     pairs = list(dict.fromkeys(pair for cases, _ in built for case in cases for pair in case.pairs))
     fits = dict(zip(pairs, reranker.fits(pairs).tolist(), strict=True))
     scores = dict(
@@ -185,8 +176,8 @@ def _family_size(members: Sequence[object], family_size: int | None) -> int:
 def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
     s = m.summary
     moved = None if m.spec.strict else s.n - s.tied
-    verdict = decide(s.effect, adjusted_p, n=s.n, moved=moved)
-    bound = net_preference_bound(s.effect.ci_level)
+    verdict = decide(s.effect, adjusted_p, n=s.n, moved=moved, min_effect=m.spec.min_effect)
+    bound = net_preference_bound(s.effect.ci_level, min_effect=m.spec.min_effect)
     too_few = bound.shortfall(s.n, m.spec.name) or _unmoved(m.spec.name, moved, delta)
     worst: list[int] = np.argsort(m.values)[:3].tolist()
     violations = [m.cases[int(i)].describe(float(m.values[int(i)])) for i in worst if m.values[int(i)] < -delta]
@@ -197,7 +188,7 @@ def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
         n=s.n,
         effect=s.effect,
         threshold={
-            "min_effect": MIN_EFFECT,
+            "min_effect": m.spec.min_effect,
             "alpha": ALPHA,
             "neutral_band": delta,
             "ci_level": s.effect.ci_level,
@@ -228,7 +219,7 @@ def _result(m: Measurement, adjusted_p: float, delta: float) -> CheckResult:
             f"{m.spec.name}: net preference {s.effect.value:+.2f} "
             f"[{s.effect.ci_low:+.2f}, {s.effect.ci_high:+.2f}] over {s.n} cases "
             f"({s.positive} agree, {s.negative} disagree, {s.neutral} within ±{delta:.3g}); "
-            f"Holm p = {adjusted_p:.2g}; needs > {MIN_EFFECT} to pass.",
+            f"Holm p = {adjusted_p:.2g}; needs > {m.spec.min_effect} to pass.",
         ),
     )
 

@@ -7,8 +7,8 @@ adjusted over it.
 
 from __future__ import annotations
 
-from ranklens.axioms import length, proximity, semantic, term_frequency
 from ranklens.axioms.spec import AxiomSpec
+from ranklens.strategies import length, proximity, semantic, term_frequency
 
 _FANG_2004 = "Fang, Tao, Zhai. A formal study of information retrieval heuristics. SIGIR 2004; TOIS 2011."
 _FANG_2006 = "Fang and Zhai. Semantic term matching in axiomatic approaches to information retrieval. SIGIR 2006."

@@ -1,9 +1,11 @@
 """Minimal counterexamples: Hypothesis searches for a case that violates an axiom and shrinks it.
 
-The search space is the axiom's own builder applied to a fixture query and a document made of
-corpus words, so a shrunk counterexample is the shortest document (and simplest words) on which
-the model still violates the axiom beyond the neutral band. Rates are never measured here:
-Hypothesis deliberately favours edge cases, so it only finds and shrinks (DESIGN.md).
+The search space is the axiom's own case strategy (the one its verdict sample is drawn from)
+applied to a query of the case source and a fragment of a real passage
+(:func:`ranklens.strategies.search_pairs`), so a shrunk counterexample is the shortest piece of
+real text (and simplest choices) on which the model still violates the axiom beyond the neutral
+band. Rates are never measured here: Hypothesis deliberately favours edge cases, so it only
+finds and shrinks (DESIGN.md).
 """
 
 from __future__ import annotations
@@ -12,47 +14,37 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import numpy as np
 from hypothesis import HealthCheck, Phase, find, settings
-from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from ranklens.axioms.spec import AxiomSpec, CaseContext
-from ranklens.cases.contrast import Case
-from ranklens.data.sources import filler_vocabulary
+from ranklens.axioms.spec import AxiomSpec
+from ranklens.cases.contrast import Case, Term
 from ranklens.models import Reranker
+from ranklens.strategies import CaseContext, search_pairs
 
 SEARCH_EXAMPLES = 40
 SEARCH_EVALUATIONS = 150
 """Upper bound on cases scored per search, shrinking included (each costs a few forward passes)."""
 
 
-def documents(*, min_words: int = 3, max_words: int = 40) -> st.SearchStrategy[str]:
-    """Documents of corpus words; shrinking drops words and moves towards earlier vocabulary."""
-    return st.lists(st.sampled_from(filler_vocabulary()), min_size=min_words, max_size=max_words).map(" ".join)
-
-
 def search_counterexample(
     reranker: Reranker, spec: AxiomSpec, ctx: CaseContext, *, delta: float, seed: int
 ) -> str | None:
     """A shrunk violating case as readable text, or None if the search found none in budget."""
-    queries = st.sampled_from(ctx.queries)
-    answers: dict[tuple[str, str, int], bool] = {}
+    answers: dict[tuple[Term, ...], bool] = {}
     budget = {"left": SEARCH_EVALUATIONS}
 
-    def build(query: str, document: str, case_seed: int) -> Case | None:
-        return spec.build(ctx, query, document, np.random.default_rng(case_seed), spec.params)
+    def violates(case: Case | None) -> bool:
+        """Remembered per case: Hypothesis replays the example it found, and a case that violated
+        before the budget ran out must still violate after (else: FlakyFailure)."""
+        if case is None:
+            return False
+        if case.terms not in answers:
+            answers[case.terms] = _scored_violation(case)
+        return answers[case.terms]
 
-    def violates(drawn: tuple[str, str, int]) -> bool:
-        """Remembered per input: Hypothesis replays the example it found, and an input that
-        violated before the budget ran out must still violate after (else: FlakyFailure)."""
-        if drawn not in answers:
-            answers[drawn] = _scored_violation(drawn)
-        return answers[drawn]
-
-    def _scored_violation(drawn: tuple[str, str, int]) -> bool:
-        case = build(*drawn)
-        if budget["left"] <= 0 or case is None or not reranker.fits(case.pairs).all():
+    def _scored_violation(case: Case) -> bool:
+        if budget["left"] <= 0 or not reranker.fits(case.pairs).all():
             return False
         budget["left"] -= 1
         return _value(reranker, case) < -delta
@@ -66,16 +58,11 @@ def search_counterexample(
     )
     try:
         with _no_local_constants():
-            found = find(
-                st.tuples(queries, documents(), st.integers(0, 2**16)),
-                violates,
-                settings=search_settings,
-                random=random.Random(seed),
-            )
+            cases = spec.cases(ctx, search_pairs())
+            found = find(cases, violates, settings=search_settings, random=random.Random(seed))
     except NoSuchExample:
         return None
-    case = build(*found)
-    return None if case is None else case.describe(_value(reranker, case))
+    return None if found is None else found.describe(_value(reranker, found))
 
 
 @contextmanager

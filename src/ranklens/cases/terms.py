@@ -7,11 +7,8 @@ term, a related word for a term) compares WordPiece counts through the model's o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 
-import numpy as np
-
-from ranklens.data.sources import filler_vocabulary
 from ranklens.ir.text import occurs, terms, words
 
 PieceCounter = Callable[[str], int]
@@ -19,29 +16,6 @@ PieceCounter = Callable[[str], int]
 
 PieceSplitter = Callable[[str], list[str]]
 """The WordPieces (tokens, no special tokens) a text becomes under the model's tokenizer."""
-
-
-def choose_filler(
-    term: str,
-    *,
-    avoid: Iterable[str],
-    count_pieces: PieceCounter,
-    rng: np.random.Generator,
-    vocabulary: Sequence[str] | None = None,
-    attempts: int = 200,
-) -> str | None:
-    """A filler word with the same token count as ``term`` and none of the words in ``avoid``.
-
-    Returns ``None`` when none is found (the case is then invalid and counted as such).
-    """
-    pool = vocabulary if vocabulary is not None else filler_vocabulary()
-    banned = set(avoid) | {term}
-    target = count_pieces(term)
-    for index in rng.integers(0, len(pool), size=attempts):
-        candidate = pool[int(index)]
-        if candidate not in banned and count_pieces(candidate) == target:
-            return candidate
-    return None
 
 
 def query_terms(query: str, document: str, *, absent: bool = False) -> list[str]:

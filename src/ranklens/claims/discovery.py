@@ -27,7 +27,6 @@ from typing import Literal
 import numpy as np
 import torch
 
-from ranklens.claims.samples import CircuitCase
 from ranklens.models import Reranker
 from ranklens.models.attention import Head
 from ranklens.models.clean_runs import CleanRuns, clean_runs
@@ -39,6 +38,7 @@ from ranklens.models.patching import (
     recovery,
     sweep_heads,
 )
+from ranklens.strategies import CircuitCase
 
 Route = Literal["query", "cls"]
 MOST = 0.5

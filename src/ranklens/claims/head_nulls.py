@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ranklens.claims.samples import CircuitCase
 from ranklens.models import Reranker
 from ranklens.models.attention import Head
 from ranklens.models.clean_runs import CleanRuns
 from ranklens.models.patching import query_positions
+from ranklens.strategies import CircuitCase
 
 MATCH_POOL = 3
 """Each found head's null is drawn from the 3 heads closest to it in attention: close enough to be

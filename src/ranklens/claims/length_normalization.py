@@ -24,13 +24,15 @@ from ranklens.claims.curves import MIN_GAIN, no_established_heads, report_curve
 from ranklens.claims.head_nulls import appended_attention, matched_nulls
 from ranklens.claims.heads import HeadClaim
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
-from ranklens.claims.samples import CaseSample, CircuitCase, unrelated_tokens
+from ranklens.claims.samples import CaseSample
 from ranklens.claims.statements import LENGTH_NORMALIZATION as LENGTH
 from ranklens.models import Pair, Reranker
 from ranklens.models.attention import Head
 from ranklens.models.clean_runs import CleanRuns, clean_runs
 from ranklens.models.patching import patch_heads_together, query_positions
 from ranklens.stats import ratio_effect
+from ranklens.strategies import CircuitCase, UniformProvider, seeded, unrelated_tokens
+from ranklens.strategies.sampling import draw_once
 from ranklens.verdicts import CheckResult
 
 APPENDED = (0, 16, 32, 64)
@@ -97,12 +99,12 @@ def _length_rows(
     reranker: Reranker, cases: Sequence[CircuitCase], seed: int
 ) -> tuple[list[CircuitCase], list[Pair], list[Pair]]:
     """Per case and length: the filler run and the term run, token-aligned (one row per length)."""
-    rng = np.random.default_rng([seed, 31])
+    source = UniformProvider(None, seeded(seed, "length_normalization"))
     rows: list[CircuitCase] = []
     base: list[Pair] = []
     donor: list[Pair] = []
     for case in cases:
-        extra = unrelated_tokens(reranker, case.query, max(APPENDED), rng)
+        extra = draw_once(unrelated_tokens(reranker.tokenizer, case.query, max(APPENDED)), source)
         if extra is None:
             continue
         with_term = [(case.query, case.with_appended([case.term, case.term, *extra[:n]])) for n in APPENDED]

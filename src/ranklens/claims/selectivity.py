@@ -18,7 +18,6 @@ import numpy as np
 from ranklens.claims.discovery import MIN_CASES, PatchedCases
 from ranklens.claims.head_nulls import appended_attention, matched_nulls, selectivity_excess
 from ranklens.claims.parts import LEVEL, Part
-from ranklens.claims.samples import CircuitCase
 from ranklens.data.related_terms import load_related_terms
 from ranklens.ir.text import stem
 from ranklens.models import Reranker
@@ -26,6 +25,7 @@ from ranklens.models.attention import Head
 from ranklens.models.clean_runs import CleanRuns, clean_runs
 from ranklens.models.interventions import zero_heads
 from ranklens.stats import ratio_effect
+from ranklens.strategies import CircuitCase
 from ranklens.verdicts import Effect
 
 SELECTIVE = 0.1

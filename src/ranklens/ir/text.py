@@ -6,6 +6,7 @@ are stated over words. Every module that needs words, terms or stems imports the
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -29,6 +30,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix stripper (plurals, -ing, -ed, -ly): enough to see that "islands" contains the
     term "island", without a stemming dependency. Only used to decide presence, never inserted."""
@@ -42,7 +44,13 @@ def occurs(term: str, text: str) -> bool:
     """Whether ``term`` occurs in ``text`` in any inflected or derived form (same stem, or a word
     that begins with it: "chemically" holds "chemical")."""
     target = stem(term)
-    return any(w.startswith(term) or stem(w) == target for w in words(text))
+    return any(w.startswith(term) or s == target for w, s in _stemmed_words(text))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _stemmed_words(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, stem) pairs of ``text``: cached, as case building asks about the same texts often."""
+    return tuple((w, stem(w)) for w in words(text))
 
 
 def surface_form(term: str, text: str) -> str:

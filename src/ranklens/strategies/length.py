@@ -1,4 +1,4 @@
-"""Length axioms: LNC1, LNC2 and TF-LNC (Fang, Tao, Zhai, SIGIR 2004; TOIS 2011).
+"""The length perturbations behind LNC1, LNC2 and TF-LNC (Fang, Tao, Zhai, SIGIR 2004; TOIS 2011).
 
 LNC1 and TF-LNC are repeated under an off-topic query and negated (difference in differences):
 a length bias that applies whatever the query is not length *normalisation* of matches, and a
@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
+from hypothesis import strategies as st
 
-from ranklens.axioms.spec import CaseContext
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import append_text, insert_words, repeat
 from ranklens.cases.terms import exact_query_terms, matches_any, query_terms
 from ranklens.ir.text import surface_form, terms
+from ranklens.strategies.context import CaseContext
+from ranklens.strategies.sampling import Draw
+from ranklens.strategies.words import off_queries, unrelated_texts
 
 
-def lnc1(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
+def lnc1(draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any]) -> Case | None:
     """LNC1: adding text that contains no query term lowers the score: s(q, d) > s(q, d + u).
 
     u shares no WordPiece with the query or the off-query (stopword pieces too), not just no
@@ -35,19 +35,13 @@ def lnc1(
     if not exact_query_terms(query, document):
         return None
     sentences = int(params.get("sentences", 1))
-    off = ctx.off_query(set(terms(document)), rng)
-    if off is None:
-        return None
-    added = ctx.unrelated_text([query, off], sentences, rng)
-    if added is None:
-        return None
+    off = draw(off_queries(ctx, set(terms(document))))
+    added = draw(unrelated_texts(ctx, [query, off], sentences))
     docs = [(document, 1.0), (append_text(document, added), -1.0)]
     return contrast("LNC1", query, document, docs, off_query=off, detail={"added": added, "sentences": sentences})
 
 
-def lnc2(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
+def lnc2(draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any]) -> Case | None:
     """LNC2: a document concatenated with itself is not scored below the document: s(q, dd) >= s(q, d).
 
     Non-strict: a difference inside the neutral band agrees. Precondition: d matches a query term.
@@ -59,16 +53,12 @@ def lnc2(
     return contrast("LNC2", query, document, docs, off_query=None, detail={"times": times})
 
 
-def tf_lnc(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
+def tf_lnc(draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any]) -> Case | None:
     """TF-LNC: adding a query term raises the score although the document gets longer: s(q, d + t) > s(q, d)."""
     candidates = query_terms(query, document)
     if not candidates:
         return None
-    term = candidates[int(rng.integers(len(candidates)))]
-    off = ctx.off_query({term}, rng)
-    if off is None:
-        return None
+    term = draw(st.sampled_from(candidates))
+    off = draw(off_queries(ctx, {term}))
     docs = [(insert_words(document, [surface_form(term, query)], "append"), 1.0), (document, -1.0)]
     return contrast("TF-LNC", query, document, docs, off_query=off, detail={"term": term})

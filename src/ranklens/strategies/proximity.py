@@ -1,4 +1,5 @@
-"""Proximity and coverage: PROX (Tao and Zhai, SIGIR 2007) and AND (Zheng and Fang, ECIR 2010).
+"""The proximity and coverage perturbations behind PROX (Tao and Zhai, SIGIR 2007) and AND (Zheng
+and Fang, ECIR 2010).
 
 Both keep the multiset of tokens fixed or length-matched and change only where the query terms
 are or whether all of them are there; both use the difference-in-differences control.
@@ -9,20 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
+from hypothesis import strategies as st
 
-from ranklens.axioms.spec import CaseContext
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import insert_words
-from ranklens.cases.terms import choose_filler, exact_query_terms, in_another_form_only, matches_any, query_terms
+from ranklens.cases.terms import exact_query_terms, in_another_form_only, matches_any, query_terms
 from ranklens.ir.text import surface_form, terms, words
+from ranklens.strategies.context import CaseContext
+from ranklens.strategies.sampling import Draw
+from ranklens.strategies.words import fillers, off_queries
 
 MAX_COVERED_TERMS = 3
 
 
-def prox(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
+def prox(draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any]) -> Case | None:
     """PROX: two query terms side by side beat the same two terms at opposite ends of the document.
 
     Same tokens in both documents; only the distance between the two terms changes.
@@ -35,11 +36,8 @@ def prox(
     candidates = query_terms(query, document)
     if len(candidates) < 2:
         return None
-    picked = rng.choice(len(candidates), size=2, replace=False)
-    first, second = candidates[int(picked[0])], candidates[int(picked[1])]
-    off = ctx.off_query({first, second}, rng)
-    if off is None:
-        return None
+    first, second = draw(st.lists(st.sampled_from(candidates), min_size=2, max_size=2, unique=True))
+    off = draw(off_queries(ctx, {first, second}))
     first_w, second_w = surface_form(first, query), surface_form(second, query)
     near = insert_words(document, [first_w, second_w], "append")
     far = insert_words(insert_words(document, [first_w], "prepend"), [second_w], "append")
@@ -48,9 +46,7 @@ def prox(
     )
 
 
-def coverage(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
+def coverage(draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any]) -> Case | None:
     """AND: a document holding every query term beats the same document missing one of them, whose
     place is taken by a filler of equal token length.
 
@@ -67,14 +63,10 @@ def coverage(
     candidates = [t for t in terms(query) if t not in present]
     if not 2 <= len(candidates) <= MAX_COVERED_TERMS:
         return None
-    dropped = candidates[int(rng.integers(len(candidates)))]
+    dropped = draw(st.sampled_from(candidates))
     written = {t: surface_form(t, query) for t in candidates}
-    filler = choose_filler(
-        written[dropped], avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng
-    )
-    off = ctx.off_query(set(candidates) | {filler or dropped}, rng)
-    if filler is None or off is None:
-        return None
+    filler = draw(fillers(written[dropped], avoid=words(query) + words(document), count_pieces=ctx.count_pieces))
+    off = draw(off_queries(ctx, {*candidates, filler}))
     partial = [filler if term == dropped else written[term] for term in candidates]
     candidates = [written[t] for t in candidates]
     docs = [(insert_words(document, candidates, "append"), 1.0), (insert_words(document, partial, "append"), -1.0)]

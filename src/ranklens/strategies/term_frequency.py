@@ -1,5 +1,5 @@
-"""Term-frequency axioms: TFC1, TFC2, TFC3, TDC and LB1 (Fang, Tao, Zhai, SIGIR 2004; TOIS 2011;
-Lv and Zhai, CIKM 2011).
+"""The term-frequency perturbations behind TFC1, TFC2, TFC3, TDC and LB1 (Fang, Tao, Zhai, SIGIR
+2004; TOIS 2011; Lv and Zhai, CIKM 2011): each draws one controlled case from a (query, document).
 
 Shared design (SCIENCE.md; Chen, Merullo, Eickhoff, SIGIR 2024): the treatment inserts query
 terms, the control inserts filler words with the same WordPiece count at the same place, so the
@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
+from hypothesis import strategies as st
 
-from ranklens.axioms.spec import CaseContext
 from ranklens.cases.contrast import Case, contrast
 from ranklens.cases.perturb import insert_words
-from ranklens.cases.terms import choose_filler, query_terms
+from ranklens.cases.terms import query_terms
 from ranklens.ir.text import surface_form, words
+from ranklens.strategies.context import CaseContext
+from ranklens.strategies.sampling import Draw
+from ranklens.strategies.words import fillers, middle_offsets, off_queries
 
 IDF_GAP = 1.0
 """TDC: the rarer term's IDF exceeds the commoner's by at least this (nats); a smaller gap would
@@ -34,27 +36,24 @@ def _place(document: str, inserted: list[str], params: Mapping[str, Any], offset
 
 
 def _term_with_filler(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, *, absent: bool
+    draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any], *, absent: bool
 ) -> tuple[str, str, str, str, float] | None:
     """A query term (and its written form), a filler of equal token length, an off-topic query and
-    an insertion offset: the shared draw of TFC1, LB1 and TFC2, in one fixed order of rng draws."""
+    an insertion offset (drawn for ``middle`` only): the shared draw of TFC1, LB1 and TFC2."""
     candidates = query_terms(query, document, absent=absent)
     if not candidates:
         return None
-    term = candidates[int(rng.integers(len(candidates)))]
+    term = draw(st.sampled_from(candidates))
     written = surface_form(term, query)
-    filler = choose_filler(written, avoid=words(query) + words(document), count_pieces=ctx.count_pieces, rng=rng)
-    off = ctx.off_query({term, filler or term}, rng)
-    if filler is None or off is None:
-        return None
-    return term, written, filler, off, float(rng.uniform(0.2, 0.8))
+    filler = draw(fillers(written, avoid=words(query) + words(document), count_pieces=ctx.count_pieces))
+    off = draw(off_queries(ctx, {term, filler}))
+    offset = draw(middle_offsets()) if params.get("position") == "middle" else 0.5
+    return term, written, filler, off, offset
 
 
-def tfc1(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
+def tfc1(draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any]) -> Case | None:
     """TFC1: s(q, d + t) > s(q, d + f) for a query term t and a filler f of equal token length."""
-    chosen = _term_with_filler(ctx, query, document, rng, absent=params.get("absent", False))
+    chosen = _term_with_filler(draw, ctx, query, document, params, absent=params.get("absent", False))
     if chosen is None:
         return None
     term, written, filler, off, offset = chosen
@@ -70,15 +69,13 @@ def tfc1(
     )
 
 
-def tfc2(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
+def tfc2(draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any]) -> Case | None:
     """TFC2: the gain of the (k+1)-th added occurrence is smaller than the gain of the k-th.
 
     Documents with k-1, k and k+1 added occurrences, padded with fillers to equal length; the
     contrast is the negated second difference -s(k-1) + 2 s(k) - s(k+1).
     """
-    chosen = _term_with_filler(ctx, query, document, rng, absent=False)
+    chosen = _term_with_filler(draw, ctx, query, document, params, absent=False)
     if chosen is None:
         return None
     term, written, filler, off, offset = chosen
@@ -99,9 +96,7 @@ def tfc2(
     )
 
 
-def _two_terms(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, accept: Any
-) -> tuple[str, str] | None:
+def _two_terms(draw: Draw, ctx: CaseContext, query: str, document: str, accept: Any) -> tuple[str, str] | None:
     """Two query terms absent from ``document`` with equal token length for which ``accept(a, b)``."""
     candidates = query_terms(query, document, absent=True)
     pairs = [
@@ -110,20 +105,17 @@ def _two_terms(
         for b in candidates
         if a != b and ctx.count_pieces(a) == ctx.count_pieces(b) and accept(a, b)
     ]
-    return pairs[int(rng.integers(len(pairs)))] if pairs else None
+    return draw(st.sampled_from(pairs)) if pairs else None
 
 
-def tfc3(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
+def tfc3(draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any]) -> Case | None:
     """TFC3: with two query terms of similar IDF, d + t1 t2 beats d + t1 t1 (covering both)."""
-    chosen = _two_terms(ctx, query, document, rng, lambda a, b: abs(ctx.stats.idf(a) - ctx.stats.idf(b)) <= IDF_SIMILAR)
-    if chosen is None:
+    idf = ctx.stats.idf
+    similar = _two_terms(draw, ctx, query, document, lambda a, b: abs(idf(a) - idf(b)) <= IDF_SIMILAR)
+    if similar is None:
         return None
-    first, second = chosen
-    off = ctx.off_query({first, second}, rng)
-    if off is None:
-        return None
+    first, second = similar
+    off = draw(off_queries(ctx, {first, second}))
     first_w, second_w = surface_form(first, query), surface_form(second, query)
     docs = [
         (insert_words(document, [first_w, second_w], "append"), 1.0),
@@ -132,17 +124,13 @@ def tfc3(
     return contrast("TFC3", query, document, docs, off_query=off, detail={"covered": first, "added": second})
 
 
-def tdc(
-    ctx: CaseContext, query: str, document: str, rng: np.random.Generator, params: Mapping[str, Any]
-) -> Case | None:
+def tdc(draw: Draw, ctx: CaseContext, query: str, document: str, params: Mapping[str, Any]) -> Case | None:
     """TDC: adding the rarer (higher-IDF) of two query terms helps more than adding the commoner."""
-    chosen = _two_terms(ctx, query, document, rng, lambda a, b: ctx.stats.idf(a) - ctx.stats.idf(b) >= IDF_GAP)
-    if chosen is None:
+    apart = _two_terms(draw, ctx, query, document, lambda a, b: ctx.stats.idf(a) - ctx.stats.idf(b) >= IDF_GAP)
+    if apart is None:
         return None
-    rare, common = chosen
-    off = ctx.off_query({rare, common}, rng)
-    if off is None:
-        return None
+    rare, common = apart
+    off = draw(off_queries(ctx, {rare, common}))
     docs = [
         (insert_words(document, [surface_form(rare, query)], "append"), 1.0),
         (insert_words(document, [surface_form(common, query)], "append"), -1.0),

@@ -1,0 +1,45 @@
+"""Hypothesis strategies that generate the cases of every check, built-in or your own.
+
+Building blocks: :func:`queries`, :func:`passages`, :func:`source_pairs` (the population cases
+start from), :func:`passage_fragments` (real text that shrinks), :func:`fillers` (equal
+WordPiece count), :func:`off_queries`, :func:`unrelated_texts`, :func:`middle_offsets`.
+Perturbations (one per axiom family: :mod:`~ranklens.strategies.term_frequency`,
+:mod:`~ranklens.strategies.length`, :mod:`~ranklens.strategies.proximity`,
+:mod:`~ranklens.strategies.semantic`) turn a pair into a controlled case, and
+:func:`perturbed_cases` makes any of them, or one you write, a strategy of cases.
+:func:`aligned_cases` draws the token-aligned runs the circuit claims patch between.
+
+A verdict's sample is drawn from these strategies uniformly (:func:`draw_sample`); a
+counterexample search runs them under Hypothesis, which shrinks them.
+"""
+
+from ranklens.strategies.aligned import CircuitCase, aligned_cases, unrelated_tokens
+from ranklens.strategies.context import CaseContext
+from ranklens.strategies.corpus import passage_fragments, passages, queries, search_pairs, source_pairs
+from ranklens.strategies.perturbation import Perturbation, perturbed_cases
+from ranklens.strategies.sampling import Draw, Sample, UniformProvider, draw_sample, seeded
+from ranklens.strategies.words import fillers, middle_offsets, off_queries, related_pairs, unrelated_texts
+
+__all__ = [
+    "CaseContext",
+    "CircuitCase",
+    "Draw",
+    "Perturbation",
+    "Sample",
+    "UniformProvider",
+    "aligned_cases",
+    "draw_sample",
+    "fillers",
+    "middle_offsets",
+    "off_queries",
+    "passage_fragments",
+    "passages",
+    "perturbed_cases",
+    "queries",
+    "related_pairs",
+    "search_pairs",
+    "seeded",
+    "source_pairs",
+    "unrelated_texts",
+    "unrelated_tokens",
+]
