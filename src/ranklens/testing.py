@@ -26,6 +26,7 @@ import pytest
 from ranklens.verdicts import CheckResult, Verdict
 
 if TYPE_CHECKING:  # types only: importing this module must not import torch (pytest imports it early)
+    from ranklens.axioms.spec import AxiomSpec
     from ranklens.claims.samples import CaseSample
     from ranklens.models.patching import Progress
 
@@ -55,9 +56,10 @@ def expect(result: CheckResult) -> CheckResult:
     pytest.fail(result.message)
 
 
-CheckFixture = Callable[[str], CheckResult]
-"""The ``axiom_check`` fixture: an axiom's result by spec name (``"TFC1[position=append]"``),
-with a Hypothesis-shrunk counterexample when one exists."""
+CheckFixture: TypeAlias = "Callable[[str | AxiomSpec], CheckResult]"
+"""The ``axiom_check`` fixture: an axiom's result by spec name (``"TFC1[position=append]"``) or
+as an :class:`~ranklens.axioms.AxiomSpec` of your own, with a Hypothesis-shrunk counterexample
+when one exists."""
 RecordFixture = Callable[[CheckResult], CheckResult]
 """The ``record_check`` fixture: records a result in the report and returns it (with its test id)."""
 ProgressBar: TypeAlias = "Callable[[str], AbstractContextManager[Progress]]"

@@ -29,7 +29,7 @@ import pytest
 
 from ranklens.errors import RanklensError
 from ranklens.plugin import rootdir
-from ranklens.plugin.axiom_fixtures import axiom_check, axiom_family  # noqa: F401 - registers the suite fixtures
+from ranklens.plugin.axiom_fixtures import axiom_check, axiom_delta, axiom_family  # noqa: F401 - registers the suite fixtures
 from ranklens.plugin.claim_fixtures import (  # noqa: F401 - registers the suite fixtures
     circuit_samples,
     passes_stmc1,
