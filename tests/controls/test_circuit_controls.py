@@ -14,6 +14,7 @@ The random network passes no claim. Relevance-neuron controls are in ``test_neur
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -254,3 +255,19 @@ def test_the_related_word_part_fails_heads_that_match_exact_tokens_only(
         p for p in claim("planted", "soft_tf_heads").details["parts"] if p["name"] == "match_selectivity_over_null"
     ]
     assert exact["ci_low"] > related.threshold, exact
+
+
+@pytest.mark.parametrize("name", ["soft_tf_heads", "scoring_heads"])
+def test_no_case_contradicts_the_heads_planted_put_there(claim: Claims, name: str) -> None:
+    """planted's heads carry all of the matching effect on every case: the search finds no case
+    on which they recover under half of it."""
+    assert not claim("planted", name).counterexamples, claim("planted", name).counterexamples
+
+
+def test_a_shrunk_case_shows_spread_tf_heads_carrying_too_little(claim: Claims) -> None:
+    """With TF spread over many heads, the few found carry a fraction of it: Hypothesis finds a case
+    where they recover under half the effect, and shrinks its document to a few words of a passage."""
+    [first, *_] = claim("planted-spread-tf", "soft_tf_heads").counterexamples
+    recovered = float(re.search(r"recover (-?[0-9.]+) of the effect", first).group(1))  # type: ignore[union-attr]
+    document = re.search(r"to document '(.*)'$", first).group(1)  # type: ignore[union-attr]
+    assert first.startswith("minimal (Hypothesis): ") and recovered < 0.5 and len(document.split()) <= 10, first

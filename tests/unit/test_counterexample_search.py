@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from ranklens.axioms import search
-from ranklens.axioms.search import _no_local_constants
 from ranklens.axioms.spec import AxiomSpec
 from ranklens.cases.contrast import Case
 from ranklens.models import Reranker
 from ranklens.strategies import CaseContext
+from ranklens.strategies.search import _no_local_constants
 
 
 def test_the_search_draws_no_constant_mined_from_local_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,12 +48,11 @@ def _violated_once(draw: object, ctx: object, query: str, document: str, params:
     return Case("STUB", query, document, ((query, document, -1.0),))
 
 
-def test_a_search_that_runs_out_of_budget_still_returns_what_it_found(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_search_that_runs_out_of_budget_still_returns_what_it_found() -> None:
     """Hypothesis replays the example it found after shrinking; an evaluation budget spent by then
     must not turn that example into a non-violation (it raised FlakyFailure, and the axiom's
     verdict became ERROR on ``planted-no-saturation``'s STMC1)."""
-    monkeypatch.setattr(search, "SEARCH_EVALUATIONS", 1)
     spec = AxiomSpec("STUB", "every case violates", "none", build=_violated_once)
     ctx = cast(CaseContext, SimpleNamespace())
-    found = search.search_counterexample(cast(Reranker, _AlwaysViolated()), spec, ctx, delta=0.5, seed=0)
+    found = search.search_counterexample(cast(Reranker, _AlwaysViolated()), spec, ctx, delta=0.5, seed=0, evaluations=1)
     assert found is not None and "contrast -1" in found, found

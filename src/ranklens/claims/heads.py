@@ -7,11 +7,13 @@ found with the paper's lists is reported as a reference, never as the test.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ranklens.claims.counterexample import weak_heads_case
 from ranklens.claims.discovery import (
     MIN_CASES,
     MOST,
@@ -205,6 +207,8 @@ def _head_claim(
         citation=text.citation,
         details={**details, **more},
     )
+    if (weak := weak_heads_case(reranker, heads, route, delta=delta, seed=seed)) is not None:
+        result = dataclasses.replace(result, counterexamples=[f"minimal (Hypothesis): {weak}", *result.counterexamples])
     return HeadClaim(result, found)
 
 
