@@ -19,7 +19,6 @@ from transformers import AutoTokenizer
 
 from ranklens.axioms import AXIOMS
 from ranklens.axioms.measure import PieceTokenizer, build_cases, tokenizer_case_context
-from ranklens.cases import sample_pairs
 from ranklens.cases.contrast import Case
 from ranklens.ir.text import occurs, terms, words
 
@@ -53,14 +52,13 @@ def piece_tokenizer() -> PieceTokenizer:
 def build_all(
     specs: Collection[str], pieces: PieceTokenizer, *, n: int, seed: int
 ) -> tuple[dict[str, list[Case]], dict[str, int]]:
-    """Our cases for ``specs`` as ``ranklens.axioms.measure.measure_family`` builds them, and the
-    sources each builder skipped (its precondition failed)."""
+    """Our cases for ``specs`` as ``ranklens.axioms.measure.measure_family`` draws them, and the
+    draws each perturbation rejected (its precondition failed)."""
     ctx = tokenizer_case_context(pieces)
-    sources = sample_pairs(n=n * 4, seed=seed)
     cases, skipped = {}, {}
     for spec in AXIOMS:
         if spec.name in specs:
-            cases[spec.name], skipped[spec.name] = build_cases(spec, ctx, sources, n=n, seed=seed)
+            cases[spec.name], skipped[spec.name] = build_cases(spec, ctx, n=n, seed=seed)
     return cases, skipped
 
 
