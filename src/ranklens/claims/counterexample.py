@@ -40,6 +40,6 @@ def weak_heads_case(reranker: Reranker, heads: Sequence[Head], route: Route, *, 
     if found is None:
         return None
     return (
-        f"the heads found recover {recovered(found):.2f} of the effect (need {MOST}) of appending {found.term!r} "
+        f"the heads found recover {recovered(found):.3f} of the effect (need {MOST}) of appending {found.term!r} "
         f"(against {found.filler!r}) for query {found.query!r} to document {found.document!r}"
     )
