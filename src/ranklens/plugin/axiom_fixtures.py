@@ -27,16 +27,6 @@ if TYPE_CHECKING:
     from ranklens.models import Reranker
 
 
-@dataclasses.dataclass(frozen=True)
-class AxiomFamily:
-    """The built-in family's results by axiom name, the neutral band they were decided with and
-    the size of the family they are corrected over (built-in and declared axioms)."""
-
-    results: Mapping[str, CheckResult]
-    delta: float
-    size: int
-
-
 def declared_axioms(session: pytest.Session) -> int:
     """Collected tests of an axiom that is not built in: each one more member of the family."""
     from ranklens.axioms import AXIOMS
@@ -62,8 +52,9 @@ def axiom_delta(reranker: Reranker, ranklens_settings: Settings) -> float:
 @pytest.fixture(scope="session")
 def axiom_family(
     request: pytest.FixtureRequest, reranker: Reranker, ranklens_settings: Settings, axiom_delta: float
-) -> AxiomFamily:
-    """Every built-in axiom measured once, on seeded cases scored in one batched pass."""
+) -> Mapping[str, CheckResult]:
+    """Every built-in axiom's result by name, measured once on seeded cases scored in one batched
+    pass, at the level of the family of built-in and declared axioms."""
     from ranklens.axioms import AXIOMS, measure_family, results
 
     seed, size = ranklens_settings.seed, len(AXIOMS) + declared_axioms(request.session)
@@ -71,7 +62,7 @@ def axiom_family(
         reranker, AXIOMS, seed=seed, sample_size=ranklens_settings.sample_size, delta=axiom_delta, family_size=size
     )
     checks = results(measured, delta=axiom_delta, seed=seed, family_size=size)
-    return AxiomFamily({m.spec.name: check for m, check in zip(measured, checks, strict=True)}, axiom_delta, size)
+    return {m.spec.name: check for m, check in zip(measured, checks, strict=True)}
 
 
 @pytest.fixture(scope="session")
@@ -86,14 +77,16 @@ def axiom_check(
 
     ctx = case_context(reranker)
     settings, built_in = ranklens_settings, {spec.name: spec for spec in AXIOMS}
-    declared: dict[str, CheckResult] = {}
+    declared: dict[str, tuple[AxiomSpec, CheckResult]] = {}
 
     def measured(spec: AxiomSpec) -> CheckResult:
         if spec.name in built_in and built_in[spec.name] == spec:
-            family: AxiomFamily = request.getfixturevalue("axiom_family")
-            return family.results[spec.name]
+            family: Mapping[str, CheckResult] = request.getfixturevalue("axiom_family")
+            return family[spec.name]
         if spec.name in built_in:
             raise ValueError(f"{spec.name!r} is a built-in axiom's name: give your axiom an id of its own.")
+        if spec.name in declared and declared[spec.name][0] != spec:
+            raise ValueError(f"Two different axioms are named {spec.name!r}: give each an id (or params) of its own.")
         if spec.name not in declared:
             size = len(AXIOMS) + max(declared_axioms(request.session), 1)
             found = measure_family(
@@ -104,8 +97,9 @@ def axiom_check(
                 delta=axiom_delta,
                 family_size=size,
             )
-            [declared[spec.name]] = results(found, delta=axiom_delta, seed=settings.seed, family_size=size)
-        return declared[spec.name]
+            [result] = results(found, delta=axiom_delta, seed=settings.seed, family_size=size)
+            declared[spec.name] = (spec, result)
+        return declared[spec.name][1]
 
     def get(check: str | AxiomSpec) -> CheckResult:
         from ranklens.axioms.registry import axiom
