@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -129,6 +130,24 @@ class CheckResult:
             test_id=str(record.get("test_id", "")),
             cases=tuple(CaseOutcome(str(c["case_id"]), float(c["value"])) for c in record.get("cases", ())),
         )
+
+
+_MODEL_IN_TEST_ID = re.compile(r"(?P<sep>[-\[])model=(?P<name>[A-Za-z0-9._-]+)\]$")
+"""The last id part pytest adds to every test when one session tests several models."""
+
+
+def model_in_test_id(test_id: str) -> str | None:
+    """The model a test id names (``…[position=append-model=minilm-ce]`` -> ``minilm-ce``), if any."""
+    match = _MODEL_IN_TEST_ID.search(test_id)
+    return None if match is None else match["name"]
+
+
+def one_model_test_id(test_id: str) -> str:
+    """The test id one model's session gives the same test, so runs of one model and of several compare."""
+    match = _MODEL_IN_TEST_ID.search(test_id)
+    if match is None:
+        return test_id
+    return test_id[: match.start()] + ("]" if match["sep"] == "-" else "")
 
 
 def _effect(record: Mapping[str, Any]) -> Effect:

@@ -161,3 +161,37 @@ def test_ranklens_run_writes_the_report_and_says_where(tmp_path: Path, tiny_chec
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert f"JSON report: {out / 'report.json'}" in completed.stdout
     assert set(checks(out / "report.json")) == INVARIANT_CHECKS
+
+
+SKIPPING_SUITE = """
+import pytest
+
+from ranklens.verdicts import CheckResult, Effect, Kind, Verdict
+
+@pytest.mark.ranklens_check("skips_before_recording", kind="axiom")
+def test_skips(record_check):
+    pytest.skip("no usable cases on this model")
+
+@pytest.mark.ranklens_check("passes", kind="axiom")
+def test_passes(record_check):
+    record_check(CheckResult("passes", Kind.AXIOM, Verdict.PASS, 3, Effect("rate", 0.5, 0.1, 0.9), {"min": 0.6}))
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
+def test_a_check_skipped_before_recording_makes_the_run_partial_and_says_why(
+    pytester: pytest.Pytester, tiny_checkpoint: Callable[..., Path], workers: list[str]
+) -> None:
+    """Under xdist the controller learns the expected checks only when the workers finish, after
+    the skip was reported: the skip must still count as a skip, not as a check that did not run."""
+    pytester.makepyfile(test_suite=SKIPPING_SUITE)
+    out = pytester.path / "r.json"
+    run(pytester, "--model", str(tiny_checkpoint("bert")), "--ranklens-json", str(out), *workers).assert_outcomes(
+        passed=1, skipped=1
+    )
+    report = json.loads(out.read_text())
+    assert (report["status"], report["status_reason"]) == (
+        "partial",
+        "a subset of the product suites ran (1 checks skipped before recording)",
+    )
+    assert [m["reason"] for m in report["missing"]] == ["skipped: no usable cases on this model"]

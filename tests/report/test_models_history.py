@@ -11,7 +11,7 @@ import pytest
 from tests.report.conftest import INJECTION, axiom, baseline_report, full_report
 
 from ranklens.cli import EXIT_BAD_INPUT, main
-from ranklens.cli.many import run_folder_names
+from ranklens.plugin.runs import run_folder_names
 from ranklens.report import read_report, write_report
 from ranklens.report.html_models import render_models
 from ranklens.verdicts import Verdict

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from ranklens.cli.views import refuse_overwriting_inputs
 from ranklens.errors import RanklensError
-from ranklens.plugin.options import OPTIONS, Settings
+from ranklens.plugin.options import OPTIONS, Settings, listed_models
 from ranklens.resources import SUITES
 
 if TYPE_CHECKING:
@@ -63,20 +63,17 @@ def _parser() -> argparse.ArgumentParser:
     for option in OPTIONS:
         kwargs = option.argparse_kwargs()
         if option.dest == "ranklens_model":
-            kwargs |= {"action": "append", "help": kwargs["help"] + " Repeat it to test several models, one "
-                       "process each: OUT/NAME/report.json per model and OUT/models.html side by side."}  # fmt: skip
+            kwargs["help"] = (
+                "Cross-encoder to test: a Hugging Face id or a local directory (default: $RANKLENS_MODEL, else the "
+                "embedded default model). Repeat it to test several models, one process each: OUT/NAME/report.json "
+                "per model and OUT/models.html side by side."
+            )
         run.add_argument(option.cli_flag, **kwargs)
     run.add_argument(
         "--out",
         type=Path,
         default=Path("reports") / "latest",
         help="report directory: report.json and report.html (--json and --html override each)",
-    )
-    run.add_argument(
-        "--models",
-        type=Path,
-        metavar="FILE",
-        help="test every model listed in FILE (one id or path per line; # comments), like repeating --model",
     )
     run.add_argument(
         "--ray",
@@ -168,7 +165,11 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
 
     from ranklens.resources import suite_paths, suites_root
 
-    args.ranklens_model = [*(args.ranklens_model or []), *_listed_models(args.models)] or None
+    try:
+        listed = [] if args.ranklens_models is None else listed_models(args.ranklens_models)
+    except ValueError as error:
+        raise RanklensError(str(error)) from error
+    args.ranklens_model, args.ranklens_models = [*(args.ranklens_model or []), *listed] or None, None
     if args.ray is not None:
         from ranklens.cli.cluster import run_on_ray
 
@@ -202,20 +203,6 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
     return EXIT_BAD_INPUT if code == EXIT_PYTEST_USAGE else code
 
 
-def _listed_models(path: Path | None) -> list[str]:
-    if path is None:
-        return []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        message = f"--models {str(path)!r} cannot be read ({error}); pass a text file, one model per line."
-        raise RanklensError(message) from error
-    models = [line.split("#", 1)[0].strip() for line in lines]
-    if not any(models):
-        raise RanklensError(f"--models {str(path)!r} lists no model; write one hub id or path per line.")
-    return [model for model in models if model]
-
-
 _GATE_DESTS = ("ranklens_baseline", "ranklens_allow_mismatch", "ranklens_allow_missing", "ranklens_config")
 
 
@@ -224,7 +211,13 @@ def _forwarded(args: argparse.Namespace, *, gate: bool = True) -> list[str]:
     forwarded = [f"--suite={suite}" for suite in args.suite or ()] if gate else []
     for option in OPTIONS:
         value = getattr(args, option.dest, None)
-        skipped = ("ranklens_model", "ranklens_json", "ranklens_html", *(() if gate else _GATE_DESTS))
+        skipped = (
+            "ranklens_model",
+            "ranklens_models",
+            "ranklens_json",
+            "ranklens_html",
+            *(() if gate else _GATE_DESTS),
+        )
         if option.dest in skipped or value in (None, False):
             continue
         forwarded.append(option.cli_flag if value is True else f"{option.cli_flag}={value}")

@@ -21,8 +21,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ranklens.cli.many import PAGE, refuse_single_report_paths, run_folder_names
+from ranklens.cli.many import refuse_single_report_paths
 from ranklens.errors import RanklensError
+from ranklens.plugin.runs import MODELS_PAGE, run_folder_names
 from ranklens.resources import SUITES
 
 if TYPE_CHECKING:
@@ -87,7 +88,8 @@ def run_on_ray(args: argparse.Namespace, options: Sequence[str], passthrough: Se
     if len(written) > 1:
         from ranklens.cli.views import write_models_page
 
-        print(f"ranklens: {len(written)} models side by side in {write_models_page(written, Path(args.out) / PAGE)}")
+        page = write_models_page(written, Path(args.out) / MODELS_PAGE)
+        print(f"ranklens: {len(written)} models side by side in {page}")
     return max(codes)
 
 

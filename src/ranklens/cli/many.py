@@ -1,5 +1,7 @@
 """``ranklens run --model a --model b``: each model in its own process, then a side-by-side page.
 
+(``pytest --model a --model b`` tests them in one process instead: :mod:`ranklens.plugin.runs`.)
+
 One process per model keeps memory at that of the largest model (a process returns everything
 when it ends) and keeps one model's failure from touching another's run. Each model's report
 goes to ``OUT/NAME/`` exactly as a one-model run writes it; ``OUT/models.html`` puts them side by
@@ -9,31 +11,13 @@ side (:mod:`ranklens.report.html_models`).
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ranklens.errors import RanklensError
-
-PAGE = "models.html"
-
-
-def run_folder_names(models: Sequence[str]) -> list[str]:
-    """A folder name per model: a local folder's own name, a hub id with ``/`` as ``--``, made safe
-    for a path and numbered where two clash."""
-    names = []
-    for model in models:
-        local = Path(model).expanduser()
-        raw = local.resolve().name if local.exists() else model.strip("/").replace("/", "--")
-        names.append(re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip(".-") or "model")
-    seen: dict[str, int] = {}
-    unique = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        unique.append(name if names.count(name) == 1 else f"{name}-{seen[name]}")
-    return unique
+from ranklens.plugin.runs import MODELS_PAGE, run_folder_names
 
 
 def refuse_single_report_paths(args: argparse.Namespace) -> None:
@@ -61,6 +45,6 @@ def run_many(args: argparse.Namespace, forwarded: Sequence[str], passthrough: Se
         if (folder / "report.json").is_file():
             reports.append(folder / "report.json")
     if len(reports) >= 1:
-        page = write_models_page(reports, out / PAGE)
+        page = write_models_page(reports, out / MODELS_PAGE)
         print(f"ranklens: {len(reports)} models side by side in {page}")
     return max(codes)

@@ -49,7 +49,7 @@ from scipy.stats import t as student_t
 from ranklens.errors import RanklensError
 from ranklens.gate.config import GateConfig, Tolerance
 from ranklens.report import MissingCheck, RunStatus, report_missing, report_status
-from ranklens.verdicts import Better, CaseOutcome, CheckResult, Effect, Verdict
+from ranklens.verdicts import Better, CaseOutcome, CheckResult, Effect, Verdict, one_model_test_id
 
 _VERDICT_RANK = {Verdict.PASS: 3, Verdict.INCONCLUSIVE: 2, Verdict.FAIL: 1, Verdict.ERROR: 0}
 CI_LEVEL = 0.95
@@ -261,7 +261,8 @@ def _missing_checks(compared: Sequence[CheckComparison], declared: Sequence[Miss
 
 def _declared_reason(record: CheckResult, declared: Sequence[MissingCheck]) -> str:
     """The candidate's own reason for lacking ``record``'s check: by test and check id, else by check id."""
-    exact = [m for m in declared if (m.test_id, m.check_id) == (record.test_id, record.check_id)]
+    test_id = one_model_test_id(record.test_id)
+    exact = [m for m in declared if (one_model_test_id(m.test_id), m.check_id) == (test_id, record.check_id)]
     same_check = [m for m in declared if m.check_id == record.check_id]
     found = exact or same_check
     return f"the candidate says: {found[0].reason}" if found else "the candidate does not say why"
@@ -382,14 +383,15 @@ def _finite(*effects: Effect) -> bool:
 def _pair_up(
     base: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
 ) -> list[tuple[str, CheckResult | None, CheckResult | None]]:
-    """Match records across runs by ``check_id[params]``; then match what is left by test id and
-    check id, which pairs an ``error`` record (written without params when a test crashed before
-    recording) with the record the baseline has for that test."""
+    """Match records across runs by ``check_id[params]``; then match what is left by test id (less
+    the ``model=NAME`` part a several-model session adds) and check id, which pairs an ``error``
+    record (written without params when a test crashed before recording) with the record the
+    baseline has for that test."""
     before, after = _keyed(base), _keyed(new)
     pairs = [(key, record, after.pop(key, None)) for key, record in before.items()]
-    leftovers = {(r.test_id, r.check_id): key for key, r in after.items()}
+    leftovers = {(one_model_test_id(r.test_id), r.check_id): key for key, r in after.items()}
     for i, (key, record, match) in enumerate(pairs):
-        found = leftovers.pop((record.test_id, record.check_id), None) if match is None else None
+        found = leftovers.pop((one_model_test_id(record.test_id), record.check_id), None) if match is None else None
         if found is not None:
             pairs[i] = (key, record, after.pop(found))
     return pairs + [(key, None, record) for key, record in after.items()]

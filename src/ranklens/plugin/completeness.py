@@ -54,8 +54,9 @@ class Completeness:
         self.deselected.update(_checks(items))
 
     def skip(self, nodeid: str, reason: str) -> None:
-        if nodeid in self.expected:
-            self.skipped[nodeid] = reason
+        """Note a test skipped before recording; only expected checks count (on an xdist
+        controller the expected checks arrive after the tests ran, so this filters later)."""
+        self.skipped[nodeid] = reason
 
     def select_paths(self, args: Iterable[str], invocation_dir: Path) -> None:
         """Note the product suites the command-line paths leave out (or take only in part)."""
@@ -86,10 +87,11 @@ class Completeness:
     def assess(self, records: Records, *, interrupted: bool) -> tuple[RunStatus, str, list[MissingCheck]]:
         """The run's status, one sentence saying why, and the checks it lacks."""
         ran = {nodeid for nodeid, _, _ in records}
-        not_run = {n: c for n, c in self.expected.items() if n not in ran and n not in self.skipped}
+        skipped = {n: why for n, why in self.skipped.items() if n in self.expected}
+        not_run = {n: c for n, c in self.expected.items() if n not in ran and n not in skipped}
         missing = [
             *(MissingCheck(n, c, "did not run") for n, c in sorted(not_run.items())),
-            *(MissingCheck(n, self.expected[n], f"skipped: {why}") for n, why in sorted(self.skipped.items())),
+            *(MissingCheck(n, self.expected[n], f"skipped: {why}") for n, why in sorted(skipped.items())),
             *(MissingCheck(n, c, "deselected (-k, -m or --deselect)") for n, c in sorted(self.deselected.items())),
         ]
         counted = f"{len(ran)} of {len(self.expected) or len(ran)} checks"
@@ -101,7 +103,7 @@ class Completeness:
             return RunStatus.ERROR, "no check ran", missing
         narrowed = [
             *([f"{len(self.deselected)} checks deselected"] if self.deselected else []),
-            *([f"{len(self.skipped)} checks skipped before recording"] if self.skipped else []),
+            *([f"{len(skipped)} checks skipped before recording"] if skipped else []),
             *([f"suites not (wholly) selected: {', '.join(self.unselected_suites)}"] if self.unselected_suites else []),
         ]
         if narrowed:

@@ -27,6 +27,7 @@ class Option:
     help: str
     type: Callable[[str], Any] | None = str
     action: str | None = None
+    """``store_true`` for a flag, ``append`` for an option that may be repeated."""
     metavar: str | None = None
     choices: tuple[str, ...] | None = None
     aliases: tuple[str, ...] = ()
@@ -45,7 +46,7 @@ class Option:
         kwargs: dict[str, Any] = {"dest": self.dest, "help": self.help, "default": None}
         if self.action:
             kwargs["action"] = self.action
-        else:
+        if self.action != "store_true":
             kwargs["type"] = self.type
             kwargs["metavar"] = self.metavar
         if self.choices:
@@ -77,9 +78,18 @@ OPTIONS: tuple[Option, ...] = (
         "--ranklens-model",
         "ranklens_model",
         "Cross-encoder to test: a Hugging Face id or a local directory "
-        "(default: $RANKLENS_MODEL, else the embedded default model).",
+        "(default: $RANKLENS_MODEL, else the embedded default model). Repeat it to test several models in "
+        "one session: every check runs once per model and each model gets its own report (NAME/report.json).",
+        action="append",
         metavar="ID_OR_PATH",
         aliases=("--model",),
+    ),
+    Option(
+        "--ranklens-models",
+        "ranklens_models",
+        "Test every model listed in FILE (one id or path per line; # comments), like repeating --model.",
+        type=Path,
+        metavar="FILE",
     ),
     Option(
         "--ranklens-json",
@@ -195,7 +205,8 @@ OPTIONS: tuple[Option, ...] = (
 class Settings:
     """What the options say, typed and checked: a bad value stops the run before anything loads."""
 
-    model: str | None
+    models: tuple[str, ...]
+    """The models asked for, in order; empty means the embedded default model."""
     json_path: Path | None
     html_path: Path | None
     baseline_path: Path | None
@@ -219,7 +230,7 @@ class Settings:
         raises :class:`ValueError` naming the option, the value and the fix."""
         seed = get("ranklens_seed")
         settings = cls(
-            model=_model(get("ranklens_model")),
+            models=_models(get("ranklens_model"), get("ranklens_models")),
             json_path=get("ranklens_json"),
             html_path=get("ranklens_html"),
             baseline_path=get("ranklens_baseline"),
@@ -245,19 +256,41 @@ class Settings:
         return settings
 
 
-def _model(given: str | None) -> str | None:
-    """The model asked for; a blank one is refused, because falling back to the default model
-    would test something other than what the caller meant (an unset CI variable, a typo)."""
+def _models(given: str | list[str] | None, listing: Path | None) -> tuple[str, ...]:
+    """The models asked for: each ``--model`` (pytest repeats it into a list), then the lines of
+    ``--ranklens-models FILE``; else ``$RANKLENS_MODEL``. A blank one is refused, because falling
+    back to the default model would test something other than what the caller meant (an unset CI
+    variable, a typo)."""
+    named = [given] if isinstance(given, str) else list(given or [])
     from_env = os.environ.get("RANKLENS_MODEL")
-    value, source = (given, "--model") if given is not None else (from_env, "RANKLENS_MODEL")
-    if value is None:
-        return None
-    if not value.strip():
+    source = "--model"
+    if not named and listing is None and from_env is not None:
+        named, source = [from_env], "RANKLENS_MODEL"
+    for value in named:
+        if not value.strip():
+            raise ValueError(
+                f"{source} is empty ({value!r}). Pass a Hugging Face id or a checkpoint directory, or leave "
+                f"{source} out entirely to test the embedded default model."
+            )
+    models = [*named, *(listed_models(listing) if listing is not None else [])]
+    if len(set(models)) < len(models):
+        twice = sorted({m for m in models if models.count(m) > 1})
+        raise ValueError(f"{', '.join(map(repr, twice))} is asked for twice; name each model once.")
+    return tuple(models)
+
+
+def listed_models(path: Path) -> list[str]:
+    """The models a ``--ranklens-models`` file lists: one hub id or path per line, ``#`` comments."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
         raise ValueError(
-            f"{source} is empty ({value!r}). Pass a Hugging Face id or a checkpoint directory, or leave "
-            f"{source} out entirely to test the embedded default model."
-        )
-    return value
+            f"--models {str(path)!r} cannot be read ({error}); pass a text file, one model per line."
+        ) from error
+    models = [line.split("#", 1)[0].strip() for line in lines]
+    if not any(models):
+        raise ValueError(f"--models {str(path)!r} lists no model; write one hub id or path per line.")
+    return [model for model in models if model]
 
 
 def _writable(path: Path, option: str) -> None:

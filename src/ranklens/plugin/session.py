@@ -1,5 +1,6 @@
-"""The session object: owns the model, the score cache, the records and the report's lifecycle.
+"""One model's run in a session: owns the model, the score cache, the records and the report's lifecycle.
 
+A session runs one :class:`ModelRun` per model it was asked to test (:mod:`ranklens.plugin.runs`).
 Fixtures only hand results to it. Records travel as pytest ``user_properties`` (so they cross
 pytest-xdist's process boundary with the test reports) and are merged here, on the controller.
 
@@ -35,13 +36,27 @@ INVARIANT_PAIRS = 64
 Progress = Callable[[int, int], None]
 
 
-class RanklensSession:
-    """State of one pytest session (controller or xdist worker)."""
+class ModelRun:
+    """State of one model's run in a pytest session (controller or xdist worker)."""
 
-    def __init__(self, settings: Settings, rootdir: Path, baseline: Baseline | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rootdir: Path,
+        *,
+        model: str | None,
+        folder: str | None = None,
+        baseline: Baseline | None = None,
+    ) -> None:
+        """``model`` is what to load (``None``: the default model); ``folder``, when the session
+        tests several models, is the folder this model's report goes to beside one model's."""
         self.settings = settings
+        self.model = model
+        self.folder = folder
         self.baseline = baseline
         self.rootdir = rootdir
+        self.json_path = _in_folder(settings.json_path, folder)
+        self.html_target = _in_folder(settings.html_path, folder)
         self.completeness = Completeness(rootdir)
         self._reranker: Reranker | None = None
         self._source: ModelSource | None = None
@@ -60,7 +75,7 @@ class RanklensSession:
         if self._source is None:
             from ranklens.zoo.registry import resolve_model
 
-            self._source = resolve_model(self.settings.model, progress=progress)
+            self._source = resolve_model(self.model, progress=progress)
         return self._source
 
     def reranker(self) -> Reranker:
@@ -82,18 +97,12 @@ class RanklensSession:
             self.model_info = self._reranker.info.to_dict()
         return self._reranker
 
-    def invariant_pairs(self) -> list[Pair]:
-        """The seeded fixture pairs (relevant and not) the scoring invariants measure."""
-        from ranklens.cases import sample_pairs
-
-        return list(sample_pairs(n=self.settings.sample_size or INVARIANT_PAIRS, seed=self.settings.seed))
-
     def check_window(self) -> None:
         """Refuse a ``--ranklens-max-length`` too short for the suites' own cases, before any test:
         every invariant pair must fit, or the invariants would fail on the option, not the model."""
         if self.settings.max_length is None:
             return
-        needed = int(self.reranker().token_lengths(self.invariant_pairs()).max())
+        needed = int(self.reranker().token_lengths(invariant_pairs(self.settings)).max())
         if self.settings.max_length < needed:
             raise RanklensError(
                 f"--ranklens-max-length {self.settings.max_length} is shorter than the suites' cases: the "
@@ -102,7 +111,8 @@ class RanklensSession:
             )
 
     def release_model(self) -> None:
-        """Free the model on an xdist controller, which only checked that it loads."""
+        """Free the model: on an xdist controller, which only checked that it loads, and once a
+        model's tests are done when the session tests several."""
         self._reranker = None
 
     # -- records ---------------------------------------------------------------------------
@@ -124,8 +134,10 @@ class RanklensSession:
     # -- the report ------------------------------------------------------------------------
 
     def report_target(self) -> Path | None:
-        """Where the report belongs: ``--ranklens-json``, else ``reports/report.json`` once a check ran."""
-        return self.settings.json_path or (self.rootdir / DEFAULT_JSON if self.records else None)
+        """Where the report belongs: ``--ranklens-json``, else ``reports/report.json`` once a check ran
+        (with several models, ``FOLDER/report.json`` beside either)."""
+        default = DEFAULT_JSON if self.folder is None else DEFAULT_JSON.parent / self.folder / DEFAULT_JSON.name
+        return self.json_path or (self.rootdir / default if self.records else None)
 
     def write_report(self, *, interrupted: bool = False) -> Path | None:
         """Gate the run against the baseline, write the JSON report with the gate's answer in it
@@ -142,17 +154,17 @@ class RanklensSession:
             report = replace(report, gate=gate_record(self.comparison, baseline=str(self.baseline.path)))
         data = plain(report.to_dict())
         self.report_path = write_report(data, destination(target, status))
-        if self.settings.html_path is not None:
+        if self.html_target is not None:
             from ranklens.report.html import write_html
 
-            html = self.settings.html_path if self.report_path == target else _beside(self.settings.html_path, status)
+            html = self.html_target if self.report_path == target else _beside(self.html_target, status)
             self.html_path = write_html(data, html)
         return self.report_path
 
     def write_error_report(self, message: str) -> Path | None:
         """The report of a run that could not start (the model did not load): marked ``error``,
         written only where the user asked for a report, and never over an earlier one."""
-        target = self.settings.json_path
+        target = self.json_path
         if target is None:
             return None
         report = self._report(RunStatus.ERROR, message, ())
@@ -164,7 +176,7 @@ class RanklensSession:
         load, the name it was asked for."""
         if self.model_info is not None:
             return self.model_info
-        return {"id": self._source.name if self._source is not None else self.settings.model}
+        return {"id": self._source.name if self._source is not None else self.model}
 
     def _report(self, status: RunStatus, reason: str, missing: Any) -> Report:
         model = self.model_record()
@@ -179,6 +191,17 @@ class RanklensSession:
             missing=missing,
             case_source=_case_source_record(),
         )
+
+
+def invariant_pairs(settings: Settings) -> list[Pair]:
+    """The seeded fixture pairs (relevant and not) the scoring invariants measure, the same for every model."""
+    from ranklens.cases import sample_pairs
+
+    return list(sample_pairs(n=settings.sample_size or INVARIANT_PAIRS, seed=settings.seed))
+
+
+def _in_folder(path: Path | None, folder: str | None) -> Path | None:
+    return path if path is None or folder is None else path.parent / folder / path.name
 
 
 def _case_source_record() -> dict[str, Any]:
@@ -237,4 +260,4 @@ def _error_record(nodeid: str, expected: Mapping[str, str], failure: str) -> Che
     )
 
 
-__all__ = ["RanklensError", "RanklensSession", "destination", "record_properties"]
+__all__ = ["ModelRun", "RanklensError", "destination", "invariant_pairs", "record_properties"]
