@@ -15,7 +15,7 @@ from ranklens.axioms.spec import AxiomSpec
 from ranklens.cases.contrast import Case
 from ranklens.models import Reranker
 from ranklens.strategies import CaseContext
-from ranklens.strategies.search import _no_local_constants
+from ranklens.strategies.search import no_local_constants
 
 
 def test_the_search_draws_no_constant_mined_from_local_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,7 +29,7 @@ def test_the_search_draws_no_constant_mined_from_local_code(tmp_path: Path, monk
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.import_module("more_literals")
     assert len(providers._get_local_constants()) > 0, "Hypothesis mines local literals: the guard has work to do"
-    with _no_local_constants():
+    with no_local_constants():
         assert len(providers._get_local_constants()) == 0
     assert len(providers._get_local_constants()) > 0
 

@@ -26,11 +26,11 @@ import torch
 from torch import Tensor
 
 from ranklens.claims.samples import query_split
-from ranklens.data.sources import active_source
 from ranklens.models import Batch, Pair, Reranker, hook_name
 from ranklens.models.hooks import HookFn, HookPoint
 from ranklens.models.interventions import FwdHook
 from ranklens.models.patching import Progress
+from ranklens.strategies import draw_sample, relevance_contrasts, seeded
 
 Neuron = tuple[int, int]
 Case = tuple[Pair, Pair]
@@ -103,25 +103,22 @@ def patch_neurons(neurons: Sequence[Neuron], source: dict[str, Tensor], mask: np
 
 
 def relevance_cases(seed: int, n_discover: int, n_confirm: int) -> tuple[list[Case], list[Case]]:
-    """(relevant, non-relevant) pairs of discovery queries and of confirmation queries (seeded)."""
-    corpus = active_source().corpus
+    """(relevant, non-relevant) pairs of distinct discovery queries and of distinct confirmation
+    queries, drawn uniformly for ``seed`` from :func:`~ranklens.strategies.relevance_contrasts`.
+
+    One case per query, as the claim names ``n_queries`` confirmation *queries*: a repeated query
+    would count its margin twice."""
     halves = query_split(seed)
-    rng = np.random.default_rng([seed, 59])
-    relevant = corpus.relevant()
-    by_id = corpus.passage_by_id()
-    passages = [p.text for p in corpus.passages]
-    cases: dict[str, list[Case]] = {"discover": [], "confirm": []}
-    wanted = {"discover": n_discover, "confirm": n_confirm}
-    for index in rng.permutation(len(corpus.queries)):
-        query = corpus.queries[int(index)]
-        judged = sorted(relevant.get(query.qid, {}))
-        half = halves[query.text]
-        if not judged or len(cases[half]) >= wanted[half]:
-            continue
-        texts = {by_id[pid].text for pid in judged}
-        negative = next(p for p in (passages[int(i)] for i in rng.permutation(len(passages))) if p not in texts)
-        cases[half].append(((query.text, by_id[judged[0]].text), (query.text, negative)))
-    return cases["discover"], cases["confirm"]
+    drawn: dict[str, list[Case]] = {}
+    for half, n in (("discover", n_discover), ("confirm", n_confirm)):
+        strategy = relevance_contrasts(queries_in=[query for query, side in halves.items() if side == half])
+        source = seeded(seed, "relevance", half)
+        drawn[half] = list(draw_sample(strategy, n=n, source=source, unique_by=_query).values)
+    return drawn["discover"], drawn["confirm"]
+
+
+def _query(case: Case) -> str:
+    return case[0][0]
 
 
 def _integrate(reranker: Reranker, batch: Batch, layer: int, real: Tensor, base: Tensor, steps: int) -> np.ndarray:

@@ -194,10 +194,10 @@ class ModelRun:
 
 
 def invariant_pairs(settings: Settings) -> list[Pair]:
-    """The seeded fixture pairs (relevant and not) the scoring invariants measure, the same for every model."""
-    from ranklens.cases import sample_pairs
+    """The seeded source pairs (relevant and not) the scoring invariants measure, the same for every model."""
+    from ranklens.strategies import sample_source_pairs
 
-    return list(sample_pairs(n=settings.sample_size or INVARIANT_PAIRS, seed=settings.seed))
+    return sample_source_pairs(n=settings.sample_size or INVARIANT_PAIRS, seed=settings.seed)
 
 
 def _in_folder(path: Path | None, folder: str | None) -> Path | None:

@@ -2,7 +2,10 @@
 
 :func:`source_pairs` is the population every axiom and circuit case starts from: half a query
 with a passage judged relevant to it, half the same kind of query with a passage drawn uniformly
-from the others, so the scores a check compares span the model's whole range.
+from the others, so the scores a check compares span the model's whole range;
+:func:`sample_source_pairs` draws the scoring invariants' pairs from it.
+:func:`relevance_contrasts` is what the relevance-neuron claim compares: a judged query with a
+relevant and a non-relevant passage.
 :func:`passage_fragments` is what a counterexample search draws documents from: real passages,
 which Hypothesis shrinks by dropping sentences and then words.
 """
@@ -10,7 +13,7 @@ which Hypothesis shrinks by dropping sentences and then words.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -18,7 +21,7 @@ from hypothesis import strategies as st
 from ranklens.data.corpus import Corpus
 from ranklens.data.sources import active_source
 from ranklens.models import Pair
-from ranklens.strategies.sampling import Draw
+from ranklens.strategies.sampling import Draw, draw_sample, seeded
 
 MIN_FRAGMENT_WORDS = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -34,6 +37,8 @@ class _Population:
     """(query, passage) pairs judged relevant; for a source without judgements, its listed pairs,
     or each query with one passage fixed by its position when none are listed."""
     relevant_set: frozenset[tuple[str, str]]
+    judged: Mapping[str, frozenset[str]]
+    """Query -> the passages judged relevant to it, from positive judgements only (no fallback)."""
 
 
 _built: dict[int, tuple[Corpus, _Population]] = {}
@@ -55,8 +60,16 @@ def _build_population(corpus: Corpus) -> _Population:
     if not judged:
         judged = [(qid, pids[index % len(pids)]) for index, qid in enumerate(sorted(queries))]
     relevant = tuple(dict.fromkeys((queries[q], passages[p]) for q, p in judged))
+    positive: dict[str, set[str]] = {}
+    for r in corpus.qrels:
+        if r.relevance > 0:
+            positive.setdefault(queries[r.qid], set()).add(passages[r.pid])
     return _Population(
-        tuple(sorted(set(queries.values()))), tuple(passages[p] for p in pids), relevant, frozenset(relevant)
+        tuple(sorted(set(queries.values()))),
+        tuple(passages[p] for p in pids),
+        relevant,
+        frozenset(relevant),
+        {query: frozenset(texts) for query, texts in positive.items()},
     )
 
 
@@ -95,6 +108,44 @@ def source_pairs(*, queries_in: Collection[str] | None = None) -> st.SearchStrat
         return query, other
 
     return pairs()
+
+
+def sample_source_pairs(*, n: int, seed: int) -> list[Pair]:
+    """The scoring invariants' pairs: ``n`` distinct :func:`source_pairs` drawn uniformly for ``seed``.
+
+    Distinct, as :func:`ranklens.cases.sample_pairs` (the numpy reference) draws them: a repeated
+    pair would count as a second case without being a second piece of evidence.
+    """
+    sample = draw_sample(source_pairs(), n=n, source=seeded(seed, "invariants"), unique_by=lambda pair: pair)
+    return list(sample.values)
+
+
+def relevance_contrasts(*, queries_in: Collection[str] | None = None) -> st.SearchStrategy[tuple[Pair, Pair]]:
+    """``((query, relevant), (query, other))``: a query uniform among those with a positive
+    judgement, one of its judged-relevant passages uniformly, and a passage uniform among those not
+    judged relevant to it. Empty for a source without positive judgements: unlike
+    :func:`source_pairs`, nothing stands in for them, since the contrast is relevance itself.
+
+    ``queries_in``: only queries in this set (the relevance-neuron claim's discovery or confirmation half).
+    """
+    population = _current()
+    judged = population.judged
+    if queries_in is not None:
+        allowed = frozenset(queries_in)
+        judged = {query: texts for query, texts in judged.items() if query in allowed}
+    if not judged:
+        return st.nothing()
+    options = tuple(sorted(judged))
+
+    @st.composite
+    def contrasts(draw: Draw) -> tuple[Pair, Pair]:
+        query = draw(st.sampled_from(options))
+        relevant = judged[query]
+        passage = draw(st.sampled_from(sorted(relevant)))
+        other = draw(st.sampled_from(population.passages).filter(lambda p: p not in relevant))
+        return (query, passage), (query, other)
+
+    return contrasts()
 
 
 def passage_fragments(*, min_words: int = MIN_FRAGMENT_WORDS) -> st.SearchStrategy[str]:

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.control import BuildContext
-from hypothesis.errors import StopTest
+from hypothesis.errors import StopTest, UnsatisfiedAssumption
 from hypothesis.internal.conjecture.data import ConjectureData
 from hypothesis.internal.conjecture.providers import PrimitiveProvider
 from hypothesis.internal.intervalsets import IntervalSet
@@ -115,12 +115,23 @@ def seeded(seed: int, *labels: object) -> random.Random:
 
 
 def draw_sample(
-    strategy: st.SearchStrategy[T | None], *, n: int, source: random.Random, attempts: int | None = None
+    strategy: st.SearchStrategy[T | None],
+    *,
+    n: int,
+    source: random.Random,
+    attempts: int | None = None,
+    unique_by: Callable[[T], Hashable] | None = None,
 ) -> Sample[T]:
     """Up to ``n`` values of ``strategy`` drawn uniformly from ``source``; at most ``attempts``
-    draws in all (default ``4 n``), the rest counted as rejected."""
+    draws in all (default ``4 n``), the rest counted as rejected.
+
+    ``unique_by``: keep a value only when its key is new (a repeat is skipped, not counted as
+    rejected). Keeping the first draw of each key makes the sample one drawn without replacement,
+    as a seeded permutation would: each new key is uniform among those not yet drawn.
+    """
     provider = UniformProvider(None, source)
     values: list[T] = []
+    seen: set[Hashable] = set()
     rejected = 0
     for _ in range(attempts if attempts is not None else 4 * n):
         if len(values) == n:
@@ -128,18 +139,22 @@ def draw_sample(
         value = draw_once(strategy, provider)
         if value is None:
             rejected += 1
-        else:
+        elif unique_by is None:
+            values.append(value)
+        elif (key := unique_by(value)) not in seen:
+            seen.add(key)
             values.append(value)
     return Sample(tuple(values), rejected)
 
 
 def draw_once(strategy: st.SearchStrategy[T | None], provider: PrimitiveProvider) -> T | None:
-    """One value, or ``None`` when the draw was rejected."""
+    """One value, or ``None`` when the draw was rejected (a filter that never held, or an
+    ``assume`` that failed, as Hypothesis' own idiom for a precondition)."""
     data = ConjectureData(random=None, provider=provider)
     try:
         with _building(data):
             return data.draw(strategy)
-    except StopTest:
+    except (StopTest, UnsatisfiedAssumption):
         return None
 
 

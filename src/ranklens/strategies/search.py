@@ -58,14 +58,14 @@ def shrunk_counterexample(
         suppress_health_check=list(HealthCheck),
     )
     try:
-        with _no_local_constants():
+        with no_local_constants():
             return find(strategy, remembered, settings=search_settings, random=random.Random(seed))
     except NoSuchExample:
         return None
 
 
 @contextmanager
-def _no_local_constants() -> Iterator[None]:
+def no_local_constants() -> Iterator[None]:
     """Search as if no local code were loaded, so one seed gives one counterexample.
 
     Hypothesis (since 6.131) now and then draws a literal it mined from the "local" modules
