@@ -27,6 +27,7 @@ from ranklens.verdicts import CheckResult, Verdict
 
 if TYPE_CHECKING:  # types only: importing this module must not import torch (pytest imports it early)
     from ranklens.axioms.spec import AxiomSpec
+    from ranklens.claims import HeadClaimSpec
     from ranklens.claims.samples import CaseSample
     from ranklens.models.patching import Progress
 
@@ -34,6 +35,7 @@ __all__ = [
     "RELEVANCE",
     "CheckFixture",
     "CircuitSamples",
+    "ClaimFixture",
     "ProgressBar",
     "RecordFixture",
     "RunSettings",
@@ -60,6 +62,9 @@ CheckFixture: TypeAlias = "Callable[[str | AxiomSpec], CheckResult]"
 """The ``axiom_check`` fixture: an axiom's result by spec name (``"TFC1[position=append]"``) or
 as an :class:`~ranklens.axioms.AxiomSpec` of your own, with a Hypothesis-shrunk counterexample
 when one exists."""
+ClaimFixture: TypeAlias = "Callable[[HeadClaimSpec], CheckResult]"
+"""The ``claim_check`` fixture: a :class:`~ranklens.claims.HeadClaimSpec` of your own, measured as
+the built-in head claims are, with a Hypothesis-shrunk counterexample when one exists."""
 RecordFixture = Callable[[CheckResult], CheckResult]
 """The ``record_check`` fixture: records a result in the report and returns it (with its test id)."""
 ProgressBar: TypeAlias = "Callable[[str], AbstractContextManager[Progress]]"

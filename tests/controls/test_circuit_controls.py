@@ -271,3 +271,49 @@ def test_a_shrunk_case_shows_spread_tf_heads_carrying_too_little(claim: Claims) 
     recovered = float(re.search(r"recover (-?[0-9.]+) of the effect", first).group(1))  # type: ignore[union-attr]
     document = re.search(r"to document '(.*)'$", first).group(1)  # type: ignore[union-attr]
     assert first.startswith("minimal (Hypothesis): ") and recovered < 0.5 and len(document.split()) <= 10, first
+
+
+@pytest.mark.parametrize("name", ["saturation", "length_normalization", "idf_direction"])
+def test_no_case_contradicts_the_curves_and_direction_planted_put_there(claim: Claims, name: str) -> None:
+    """planted's soft-TF heads saturate and normalise length on every case, and its IDF direction
+    raises the reward for every term moved along it: the search finds no single contrary case."""
+    assert not claim("planted", name).counterexamples, claim("planted", name).counterexamples
+
+
+@pytest.mark.parametrize(
+    ("variant", "name", "measured", "threshold"),
+    [
+        ("planted-no-saturation", "saturation", r"concavity (-?[0-9.]+) \(need ([0-9.]+)\)", None),
+        ("planted-no-length-norm", "length_normalization", r"a drop of (-?[0-9.]+) \(need ([0-9.]+)\)", None),
+    ],
+)
+def test_a_shrunk_case_shows_the_lesioned_curve(
+    claim: Claims, variant: str, name: str, measured: str, threshold: None
+) -> None:
+    """Without k1 the gain grows linearly in TF; without b the contribution ignores length: the
+    search finds one case showing it, below the claim's own threshold, shrunk to a short document."""
+    [first] = claim(variant, name).counterexamples
+    value, needed = map(float, re.search(measured, first).groups())  # type: ignore[union-attr]
+    document = re.search(r"to document '(.*)'$", first).group(1)  # type: ignore[union-attr]
+    assert first.startswith("minimal (Hypothesis): ") and value < needed and len(document.split()) <= 10, first
+
+
+def test_the_edit_search_finds_a_case_when_the_edit_points_against_idf(
+    planted_reranker: Callable[[str], Reranker], samples: Callable[[str], Samples], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No fixture's direction lowers the reward for matching, so the search is shown on planted with
+    the edit reversed (the mechanism inverted, the model unchanged): moving a term *against* its
+    IDF direction makes matching it pay less, the edit part fails, and the search finds and shrinks
+    a case showing it; along the direction it finds none (the test above)."""
+    from ranklens.claims import idf
+
+    along = idf._edit_step
+    monkeypatch.setattr(idf, "_edit_step", lambda *args: -along(*args))
+    reranker = planted_reranker("planted")
+    _, _, delta = samples("planted")
+    cases = circuit_cases(reranker, n=CASES["quick"], seed=SEED, split="confirm")
+    result = idf_direction(reranker, cases, delta=delta, seed=SEED)
+    [edit] = [p for p in result.details["parts"] if p["name"] == "edit_net_preference"]
+    [first] = result.counterexamples
+    change = float(re.search(r"reward for matching it by (-?[0-9.e+-]+)", first).group(1))  # type: ignore[union-attr]
+    assert (result.verdict, edit["ci_high"] < 0, change < -delta) == (Verdict.FAIL, True, True), first

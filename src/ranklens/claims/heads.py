@@ -31,7 +31,8 @@ from ranklens.claims.statements import SCORING_HEADS, SOFT_TF_HEADS, ClaimText
 from ranklens.models import Reranker
 from ranklens.models.attention import Head
 from ranklens.models.patching import Progress
-from ranklens.stats import ratio_effect
+from ranklens.stats import ratio_effect, sign_bound
+from ranklens.strategies import AlignedCases, aligned_cases
 from ranklens.verdicts import CheckResult, Effect
 
 PAPER_MODEL = "cross-encoder/ms-marco-MiniLM-L-12-v2"
@@ -104,7 +105,7 @@ def soft_tf_heads(
         related, more = related_selectivity(reranker, confirm, heads, seed=seed, judged=related_judged)
         return [*parts, *related], {"ablation": ablation(reranker, confirm, heads, seed), **details, **more}
 
-    return _head_claim(
+    return head_claim(
         reranker,
         discovery,
         confirmation,
@@ -146,7 +147,7 @@ def scoring_heads(
         product = bm25_product(reranker, confirm, heads, soft_tf.discovery.heads_found, seed=seed)
         return parts, {**details, **product}
 
-    return _head_claim(
+    return head_claim(
         reranker,
         discovery,
         confirmation,
@@ -164,7 +165,7 @@ def scoring_heads(
 MoreParts = Callable[[PatchedCases, Sequence[Head]], tuple[list[Part], dict[str, object]]]
 
 
-def _head_claim(
+def head_claim(
     reranker: Reranker,
     discovery: CaseSample,
     confirmation: CaseSample,
@@ -177,23 +178,32 @@ def _head_claim(
     delta: float,
     seed: int,
     progress: Progress | None,
+    cases: AlignedCases = aligned_cases,
+    threshold: float = MOST,
+    level: float = LEVEL,
+    appended: str = "a query term",
 ) -> HeadClaim:
-    """The shared protocol: discover on one half, confirm the joint recovery on the other, plus
-    the claim's own parts (what the heads found attend to)."""
+    """The shared protocol, for built-in and declared head claims alike: discover on one half,
+    confirm the joint recovery (above ``threshold``, at ``level``) on the other, plus the claim's
+    own parts (what the heads found attend to); then search ``cases`` for a case the heads carry
+    under ``threshold`` of. ``appended`` names what the cases append, for the reason given when
+    too few of them move the score."""
     found = discover_heads(reranker, patched_cases(reranker, discovery.cases, route, delta=delta), progress=progress)
     confirm = patched_cases(reranker, confirmation.cases, route, delta=delta)
     details = _head_details(reranker, found, confirm, claim_id)
-    if (reason := _unmeasurable(found, confirm)) is not None:
+    if (reason := _unmeasurable(found, confirm, appended)) is not None:
         return HeadClaim(
-            not_measurable(claim_id, reason, statement=text.statement, citation=text.citation, details=details),
+            not_measurable(
+                claim_id, reason, statement=text.statement, citation=text.citation, details=details, level=level
+            ),
             found,
         )
     heads = found.heads_found
     every = confirm.joint_gain(reranker, heads, every_case=True)
-    recovered = ratio_effect("joint_recovery", every[confirm.kept], confirm.gap, seed=seed, level=LEVEL)
+    recovered = ratio_effect("joint_recovery", every[confirm.kept], confirm.gap, seed=seed, level=level)
     every_gap = confirm.runs.donor - confirm.runs.base
     details["sensitivity_every_case"] = {
-        "joint_recovery": _interval(ratio_effect("joint_recovery", every, every_gap, seed=seed, level=LEVEL)),
+        "joint_recovery": _interval(ratio_effect("joint_recovery", every, every_gap, seed=seed, level=level)),
         "cases": len(every),
         "note": "the same ratio over every confirmation case, those inside the neutral band included",
     }
@@ -201,22 +211,24 @@ def _head_claim(
     kept = int(confirm.kept.sum())
     result = claim_result(
         claim_id,
-        [Part(recovered, MOST, carries, n=kept), *parts],
+        [Part(recovered, threshold, carries, n=kept, bound=sign_bound(level)), *parts],
         n=kept,
         statement=text.statement,
         citation=text.citation,
         details={**details, **more},
+        level=level,
     )
-    if (weak := weak_heads_case(reranker, heads, route, delta=delta, seed=seed)) is not None:
+    weak = weak_heads_case(reranker, heads, route, delta=delta, seed=seed, cases=cases, threshold=threshold)
+    if weak is not None:
         result = dataclasses.replace(result, counterexamples=[f"minimal (Hypothesis): {weak}", *result.counterexamples])
     return HeadClaim(result, found)
 
 
-def _unmeasurable(found: HeadDiscovery, confirm: PatchedCases) -> str | None:
+def _unmeasurable(found: HeadDiscovery, confirm: PatchedCases, appended: str) -> str | None:
     kept = int(confirm.kept.sum())
     if found.kept < MIN_CASES or kept < MIN_CASES:
         return (
-            f"appending a query term moved the score beyond the neutral band in only {found.kept} discovery and "
+            f"appending {appended} moved the score beyond the neutral band in only {found.kept} discovery and "
             f"{kept} confirmation cases (need {MIN_CASES} each): there is no matching effect to attribute"
         )
     return None

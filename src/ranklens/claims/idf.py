@@ -15,11 +15,14 @@ Lu, Chen, Eickhoff (2025) found IDF ≈ -U_0 of an uncentred SVD of W_E in MiniL
 Fails when no top component tracks IDF on the held-out tokens (``planted-no-idf``: W_E carries
 no IDF, Pearson 0.016 [-0.026, 0.058]) or when moving a term along the component does not change
 the reward for matching it (``minilm-base``: the base model's W_E has the direction, but its
-untrained head does not read it).
+untrained head does not read it). The shortest case on which the edit makes matching the term
+pay less, beyond the neutral band, is reported; the correlation is over the vocabulary (every
+whole-word token with an IDF, not a sample), which no single case can contradict.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,12 +30,14 @@ import numpy as np
 import torch
 from scipy.stats import norm, pearsonr, spearmanr
 
+from ranklens.claims.counterexample import described, shrunk_case
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
 from ranklens.claims.samples import CaseSample
 from ranklens.claims.statements import IDF_DIRECTION
 from ranklens.data.idf_table import idf_table
 from ranklens.models import Pair, Reranker
 from ranklens.stats import MIN_EFFECT, net_preference_bound, summarize
+from ranklens.strategies import CircuitCase
 from ranklens.verdicts import Better, CheckResult, Effect
 
 COMPONENTS = 8
@@ -99,7 +104,8 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
     judged_r = correlations(comps.left[judge], idf[judge])
     pearson = _pearson_effect(coordinate[judge], idf[judge])
     projection = comps.singular_values[best] * coordinate  # each row's coordinate along the direction
-    edit = _edit_effect(reranker, sample, sign * comps.right[:, best], projection, tokens, delta=delta, seed=seed)
+    step = _edit_step(reranker, sign * comps.right[:, best], projection, tokens)
+    edit = _edit_effect(reranker, sample, step, delta=delta, seed=seed)
     parts = [
         Part(pearson, MIN_PEARSON, "the component tracks IDF on tokens it was not chosen on", n=len(judge)),
         Part(
@@ -135,7 +141,7 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
             "spearman": spearman,
         },
     }
-    return claim_result(
+    result = claim_result(
         "idf_direction",
         parts,
         n=len(judge),
@@ -143,6 +149,9 @@ def idf_direction(reranker: Reranker, sample: CaseSample, *, delta: float, seed:
         citation=IDF_DIRECTION.citation,
         details=details,
     )
+    if (contrary := _contrary_edit_case(reranker, step, delta=delta, seed=seed)) is not None:
+        result = dataclasses.replace(result, counterexamples=[f"minimal (Hypothesis): {contrary}"])
+    return result
 
 
 def _pearson_effect(x: np.ndarray, y: np.ndarray) -> Effect:
@@ -154,29 +163,40 @@ def _pearson_effect(x: np.ndarray, y: np.ndarray) -> Effect:
     return Effect("pearson_idf", r, float(np.tanh(z - half)), float(np.tanh(z + half)), LEVEL, better=Better.HIGHER)
 
 
-def _edit_effect(
-    reranker: Reranker,
-    sample: CaseSample,
-    direction: np.ndarray,
-    projection: np.ndarray,
-    tokens: np.ndarray,
-    *,
-    delta: float,
-    seed: int,
-) -> Effect:
-    """Net preference over cases of TFC1(+alpha) - TFC1(-alpha), the term's row edited along ``direction``."""
-    alpha = float(projection[tokens].std())
+def edit_preference(reranker: Reranker, case: CircuitCase, step: torch.Tensor) -> float:
+    """TFC1(+step) - TFC1(-step) on one case: how much more matching the term pays with its
+    embedding moved ``step`` along the direction than against it."""
     w_e = reranker.W_E
-    step = torch.as_tensor(direction * alpha, dtype=w_e.dtype, device=w_e.device)
-    values = []
-    for case in sample.cases:
-        pairs: list[Pair] = [case.perturbed, case.baseline]
-        contrasts = []
-        for signed in (step, -step):
-            with reranker.edit_embeddings({case.term_id: w_e[case.term_id] + signed}):
-                scores = reranker.score(pairs)
-            contrasts.append(scores[0] - scores[1])
-        values.append(contrasts[0] - contrasts[1])
+    pairs: list[Pair] = [case.perturbed, case.baseline]
+    contrasts = []
+    for signed in (step, -step):
+        with reranker.edit_embeddings({case.term_id: w_e[case.term_id] + signed}):
+            scores = reranker.score(pairs)
+        contrasts.append(scores[0] - scores[1])
+    return float(contrasts[0] - contrasts[1])
+
+
+def _contrary_edit_case(reranker: Reranker, step: torch.Tensor, *, delta: float, seed: int) -> str | None:
+    """The shortest case on which moving the term along the direction makes matching it pay
+    less, beyond the neutral band, described."""
+    found = shrunk_case(reranker, lambda case: edit_preference(reranker, case, step) < -delta, seed=seed)
+    if found is None:
+        return None
+    return (
+        f"moving {found.term!r} along the direction changes the reward for matching it by "
+        f"{edit_preference(reranker, found, step):+.3g} (the neutral band is {delta:.3g}), {described(found)}"
+    )
+
+
+def _edit_step(reranker: Reranker, direction: np.ndarray, projection: np.ndarray, tokens: np.ndarray) -> torch.Tensor:
+    """``alpha`` along ``direction``: one standard deviation of the tokens' coordinates on it."""
+    alpha = float(projection[tokens].std())
+    return torch.as_tensor(direction * alpha, dtype=reranker.W_E.dtype, device=reranker.W_E.device)
+
+
+def _edit_effect(reranker: Reranker, sample: CaseSample, step: torch.Tensor, *, delta: float, seed: int) -> Effect:
+    """Net preference over cases of TFC1(+alpha) - TFC1(-alpha), the term's row edited by ``step``."""
+    values = [edit_preference(reranker, case, step) for case in sample.cases]
     summary = summarize(np.array(values), delta=delta, seed=seed, level=LEVEL)
     return Effect(
         "edit_net_preference",

@@ -10,16 +10,19 @@ contribution of null heads (heads of the same layers matched on attention to the
 Judged on the score, not on attention: any head that attends at all to the added tokens loses
 attention mass to them under softmax (SCIENCE.md), so the attention drop is reported beside the
 contribution, not judged. Fails when the heads' contribution does not depend on length:
-``planted-no-length-norm`` (b = 0), whose heads give unrelated tokens no weight.
+``planted-no-length-norm`` (b = 0), whose heads give unrelated tokens no weight; the shortest
+case whose contribution loses less than the threshold's share is reported.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
 from torch import Tensor
 
+from ranklens.claims.counterexample import shrunk_case
 from ranklens.claims.curves import MIN_GAIN, no_established_heads, report_curve
 from ranklens.claims.head_nulls import appended_attention, matched_nulls
 from ranklens.claims.heads import HeadClaim
@@ -85,13 +88,45 @@ def length_normalization(reranker: Reranker, soft_tf: HeadClaim, sample: CaseSam
         "attention_drop_reported": round(float(drop.mean()), 4) if len(drop) else None,
         "cases_without_contribution": int((~kept).sum()),
     }
-    return claim_result(
+    result = claim_result(
         "length_normalization",
         parts,
         n=len(lost),
         statement=LENGTH.statement,
         citation=LENGTH.citation,
         details=details,
+    )
+    if (flat := _flat_case(reranker, heads, seed)) is not None:
+        result = dataclasses.replace(result, counterexamples=[f"minimal (Hypothesis): {flat}"])
+    return result
+
+
+def _flat_case(reranker: Reranker, heads: Sequence[Head], seed: int) -> str | None:
+    """The shortest case on which the heads' contribution loses under :data:`LENGTH_DROP` of itself
+    to the most unrelated text, described (one case has no null heads to compare with: its own
+    drop must reach the share the claim asks beyond the null's)."""
+
+    def contribution(case: CircuitCase) -> np.ndarray | None:
+        rows, base, donor = _length_rows(reranker, [case], seed)
+        if not rows:
+            return None
+        runs = clean_runs(reranker, base, donor)
+        found = _contribution(reranker, runs, heads, query_positions(reranker, runs, [c.query for c in rows]))
+        return found if found[0] > MIN_GAIN else None
+
+    def contradicts(case: CircuitCase) -> bool:
+        found = contribution(case)
+        return found is not None and (found[0] - found[-1]) / found[0] < LENGTH_DROP
+
+    case = shrunk_case(reranker, contradicts, seed=seed)
+    found = None if case is None else contribution(case)
+    if case is None or found is None:
+        return None
+    curve = ", ".join(f"{v:+.3g}" for v in found)
+    return (
+        f"the heads' contribution with {', '.join(map(str, APPENDED))} unrelated tokens added is {curve}, a drop of "
+        f"{(found[0] - found[-1]) / found[0]:.3f} (need {LENGTH_DROP}), appending {case.term!r} twice (against "
+        f"{case.filler!r} twice) for query {case.query!r} to document {case.document!r}"
     )
 
 

@@ -47,8 +47,11 @@ def claim_result(
     citation: str,
     details: Mapping[str, Any],
     params: Mapping[str, Any] | None = None,
+    level: float = LEVEL,
 ) -> CheckResult:
-    """The record of a measured claim; the first part is the headline effect."""
+    """The record of a measured claim; the first part is the headline effect. ``level`` is what
+    its parts' intervals were computed at (a declared claim's family is larger: see
+    :mod:`ranklens.claims.declared`)."""
     too_few = [r for p in parts if (r := p.bound.shortfall(p.n, f"{check_id} ({p.effect.name})")) is not None]
     verdict = Verdict.INCONCLUSIVE if too_few else decide_all([(p.effect, p.threshold) for p in parts])
     shown = "; ".join(
@@ -63,7 +66,7 @@ def claim_result(
         verdict=verdict,
         n=n,
         effect=parts[0].effect,
-        threshold=_threshold(parts),
+        threshold=_threshold(parts, level),
         params=dict(params or {}),
         details={
             "statement": statement,
@@ -76,7 +79,14 @@ def claim_result(
 
 
 def not_measurable(
-    check_id: str, reason: str, *, statement: str, citation: str, details: Mapping[str, Any] | None = None, n: int = 0
+    check_id: str,
+    reason: str,
+    *,
+    statement: str,
+    citation: str,
+    details: Mapping[str, Any] | None = None,
+    n: int = 0,
+    level: float = LEVEL,
 ) -> CheckResult:
     """An inconclusive record for a claim whose precondition does not hold."""
     nan = float("nan")
@@ -85,8 +95,8 @@ def not_measurable(
         kind=Kind.CLAIM,
         verdict=Verdict.INCONCLUSIVE,
         n=n,
-        effect=Effect("not_measured", nan, nan, nan, LEVEL, better=Better.HIGHER),
-        threshold={"ci_level": LEVEL, "rule": RULE},
+        effect=Effect("not_measured", nan, nan, nan, level, better=Better.HIGHER),
+        threshold={"ci_level": level, "rule": RULE},
         details={"statement": statement, "citation": citation, "precondition": reason, **(details or {})},
         message=f"{check_id}: not measurable on this model: {reason}",
     )
@@ -98,9 +108,9 @@ RULE = (
 )
 
 
-def _threshold(parts: Sequence[Part]) -> dict[str, Any]:
+def _threshold(parts: Sequence[Part], level: float) -> dict[str, Any]:
     return {
-        "ci_level": LEVEL,
+        "ci_level": level,
         "rule": RULE,
         **{p.effect.name: p.threshold for p in parts},
         "min_cases": {p.effect.name: p.bound.needed for p in parts},

@@ -16,7 +16,7 @@ import numpy as np
 from ranklens.data.sources import active_source
 from ranklens.models import Reranker
 from ranklens.models.attention import Head, copies_mass
-from ranklens.strategies import CircuitCase, aligned_cases, draw_sample, seeded, source_pairs
+from ranklens.strategies import AlignedCases, CircuitCase, aligned_cases, draw_sample, seeded, source_pairs
 
 Split = Literal["discover", "confirm"]
 SOURCES_PER_CASE = 4
@@ -38,10 +38,14 @@ def query_split(seed: int) -> dict[str, Split]:
     return {texts[int(i)]: ("discover" if rank % 2 == 0 else "confirm") for rank, i in enumerate(order)}
 
 
-def circuit_cases(reranker: Reranker, *, n: int, seed: int, split: Split) -> CaseSample:
-    """Up to ``n`` aligned cases on the ``split`` half's queries, drawn uniformly for ``seed``."""
+def circuit_cases(
+    reranker: Reranker, *, n: int, seed: int, split: Split, cases: AlignedCases = aligned_cases
+) -> CaseSample:
+    """Up to ``n`` cases of ``cases`` (a declared claim's own, or :func:`aligned_cases`) on the
+    ``split`` half's queries, drawn uniformly for ``seed``. Every head claim draws from the same
+    seeded source, so a claim built on :func:`aligned_cases` gets the built-in claims' cases."""
     half = [query for query, side in query_split(seed).items() if side == split]
-    strategy = aligned_cases(
+    strategy = cases(
         reranker.tokenizer, fits=lambda pair: bool(reranker.fits([pair])[0]), pairs=source_pairs(queries_in=half)
     )
     sample = draw_sample(strategy, n=n, source=seeded(seed, "circuit", split), attempts=n * SOURCES_PER_CASE)

@@ -32,6 +32,7 @@ from ranklens.plugin import rootdir
 from ranklens.plugin.axiom_fixtures import axiom_check, axiom_delta, axiom_family  # noqa: F401 - registers the suite fixtures
 from ranklens.plugin.claim_fixtures import (  # noqa: F401 - registers the suite fixtures
     circuit_samples,
+    claim_check,
     passes_stmc1,
     progress_bar,
     soft_tf_claim,

@@ -9,14 +9,15 @@ Perturbations (one per axiom family: :mod:`~ranklens.strategies.term_frequency`,
 :mod:`~ranklens.strategies.length`, :mod:`~ranklens.strategies.proximity`,
 :mod:`~ranklens.strategies.semantic`) turn a pair into a controlled case, and
 :func:`perturbed_cases` makes any of them, or one you write, a strategy of cases.
-:func:`aligned_cases` draws the token-aligned runs the circuit claims patch between.
+:func:`aligned_cases` draws the token-aligned runs the circuit claims patch between (a declared
+head claim brings its own function of that shape, :class:`AlignedCases`).
 
 A verdict's sample is drawn from these strategies uniformly (:func:`draw_sample`; the scoring
 invariants' pairs: :func:`sample_source_pairs`); a counterexample search runs them under
 Hypothesis, which shrinks them.
 """
 
-from ranklens.strategies.aligned import CircuitCase, aligned_cases, unrelated_tokens
+from ranklens.strategies.aligned import AlignedCases, CircuitCase, aligned_cases, unrelated_tokens
 from ranklens.strategies.context import CaseContext
 from ranklens.strategies.corpus import (
     passage_fragments,
@@ -33,6 +34,7 @@ from ranklens.strategies.sampling import Draw, Sample, UniformProvider, draw_sam
 from ranklens.strategies.words import fillers, middle_offsets, off_queries, related_pairs, unrelated_texts
 
 __all__ = [
+    "AlignedCases",
     "CaseContext",
     "CircuitCase",
     "Draw",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from hypothesis import strategies as st
 from transformers import PreTrainedTokenizerBase
@@ -53,6 +54,16 @@ class CircuitCase:
     @property
     def perturbed(self) -> Pair:
         return (self.query, self.tf_document(1, 1))
+
+
+class AlignedCases(Protocol):
+    """What builds a head claim's cases: :func:`aligned_cases`, or your own with its shape (e.g. a
+    related word appended instead of the query term), so a declared claim is drawn, split and
+    searched exactly as the built-in ones are."""
+
+    def __call__(
+        self, tokenizer: PreTrainedTokenizerBase, *, fits: Callable[[Pair], bool], pairs: st.SearchStrategy[Pair]
+    ) -> st.SearchStrategy[CircuitCase | None]: ...
 
 
 def aligned_cases(
