@@ -12,9 +12,17 @@ from ranklens.plugin.rootdir import model_value_taken_as_path, realign
 
 @pytest.mark.parametrize(
     ("argv", "taken"),
-    [(["--model", "m"], True), (["--ranklens-model", "m"], True), (["--model=m"], False), (["axioms"], False)],
+    [
+        (["--model", "m"], True),
+        (["--ranklens-model", "m"], True),
+        (["--ranklens-models", "models.txt"], True),
+        (["--ranklens-json", "out.json"], True),
+        (["--model=m"], False),
+        (["--ranklens-debug", "axioms"], False),
+        (["axioms"], False),
+    ],
 )
-def test_only_a_two_word_model_option_is_taken_for_a_path(argv: list[str], taken: bool) -> None:
+def test_only_a_two_word_value_option_is_taken_for_a_path(argv: list[str], taken: bool) -> None:
     assert model_value_taken_as_path(argv) is taken
 
 

@@ -6,7 +6,8 @@ loads plugins from entry points, so it cannot know that ``--model`` takes a valu
 ``pyproject.toml`` (``testpaths``, ``addopts``, ``xfail_strict``) and then collects everything
 under the working directory. Once this plugin is loaded (and ``--model`` known) the
 determination is repeated without PATH and the configuration adopted, before any conftest or
-test is collected. ``--model=PATH`` never had the problem.
+test is collected. ``--model=PATH`` never had the problem. The same holds for every ranklens
+option that takes a value.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from collections.abc import Sequence
 
 import pytest
 
-VALUE_OPTIONS = ("--model", "--ranklens-model")
+from ranklens.plugin.options import OPTIONS
+
+VALUE_OPTIONS = tuple(flag for option in OPTIONS if option.action != "store_true" for flag in option.pytest_flags)
+"""Every ranklens option that takes a value: ``--ranklens-json PATH`` and ``--ranklens-models FILE``
+mislead pytest's rootdir choice as ``--model PATH`` does."""
 _PYTEST_STATE = ("_rootpath", "_inipath", "_inicfg", "_ignored_config_files", "_inicache", "_parser")
 """pytest's private configuration state this module rewrites: checked first, so that a pytest
 that has changed it gets a clear refusal with the workaround, never an AttributeError."""
