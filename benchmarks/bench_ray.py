@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ranklens.cli.many import run_folder_names
+from ranklens.plugin.runs import run_folder_names
 from ranklens.zoo.registry import fixture_path
 
 

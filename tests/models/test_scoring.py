@@ -75,7 +75,7 @@ def test_a_sample_mixes_relevant_and_non_relevant_pairs() -> None:
 def test_settings_fall_back_to_the_environment_for_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RANKLENS_MODEL", "org/model")
     settings = Settings.from_values(lambda _: None)
-    assert (settings.model, settings.seed, settings.allow_pickle) == ("org/model", 0, False)
+    assert (settings.models, settings.seed, settings.allow_pickle) == (("org/model",), 0, False)
 
 
 def test_model_info_states_how_the_score_is_defined(tiny_reranker: Callable[[str], Reranker]) -> None:
