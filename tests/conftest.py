@@ -8,12 +8,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import torch
 from hypothesis import HealthCheck, settings
 
 from ranklens import Reranker, load_reranker
 from ranklens.zoo.tiny import build_tiny_checkpoint
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a hub
+
+
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    # An xdist worker takes its share of the cores, in this process and in every subprocess a
+    # test starts (they inherit the variable). Left at torch's default (every core), two workers
+    # on two cores ran four busy threads: a claim's test took 3x longer beside the other worker
+    # than alone. The controller sets nothing, so a user's own OMP_NUM_THREADS still wins.
+    workers = int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // workers)))
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 # pytester restores sys.modules after each test that uses it, dropping the modules that test
 # imported first. transformers decides whether a model's attention can be switched to eager by

@@ -25,9 +25,8 @@ pytest_plugins = ["pytester"]
 
 
 def test_the_axiom_suite_on_a_beir_folder_reports_like_the_builtin_corpus(
-    pytester: pytest.Pytester, planted_checkpoint: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, planted_checkpoint: Callable[[str], Path]
 ) -> None:
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the other xdist worker is busy: do not oversubscribe
     out = pytester.path / "byo.json"
     result = pytester.runpytest_subprocess(
         str(REPO / "axioms"),

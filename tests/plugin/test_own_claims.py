@@ -130,12 +130,11 @@ def test_a_spec_must_name_a_claim_of_its_own_and_a_route() -> None:
 
 
 def test_own_claims_are_reported_and_gated_like_built_in_claims(
-    pytester: pytest.Pytester, planted_checkpoint: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, planted_checkpoint: Callable[[str], Path]
 ) -> None:
     """The example file (outside the package) and a user's file, run together on ``planted``: two
     declared claims in the family, the example inconclusive (no effect to attribute), the
     soft-TF copy passing; gated against that run, ``planted-spread-tf`` regresses it."""
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the other xdist worker is busy: do not oversubscribe
     user = pytester.makepyfile(test_exact_match=USER_FILE)
     baseline, html = pytester.path / "planted.json", pytester.path / "planted.html"
 
