@@ -26,6 +26,13 @@ def test_late_heads_move_the_signal_to_cls_weighted_by_idf(
     s = circuit_samples
     with progress_bar("scoring heads, path-patching sweep") as progress:
         claim = scoring_heads(
-            reranker, s.discovery, s.confirmation, delta=s.delta, seed=s.seed, soft_tf=soft_tf_claim, progress=progress
+            reranker,
+            s.discovery,
+            s.confirmation,
+            delta=s.delta,
+            seed=s.seed,
+            soft_tf=soft_tf_claim,
+            search=s.search,
+            progress=progress,
         )
     expect(record_check(claim.result))

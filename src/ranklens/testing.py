@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # types only: importing this module must not import torch (py
     from ranklens.axioms.spec import AxiomSpec
     from ranklens.claims import HeadClaimSpec
     from ranklens.claims.samples import CaseSample
+    from ranklens.claims.screen import Search
     from ranklens.models.patching import Progress
 
 __all__ = [
@@ -96,8 +97,13 @@ class CircuitSamples:
     seed: int
     profile: str
 
+    @property
+    def search(self) -> Search:
+        """How head discovery picks the heads it patches exactly (:mod:`ranklens.claims.screen`)."""
+        return "exact" if self.profile == "exact" else "screen"
 
-RELEVANCE: Mapping[str, tuple[int, int]] = {"full": (12, 24), "quick": (6, 24)}
+
+RELEVANCE: Mapping[str, tuple[int, int]] = {"full": (12, 24), "quick": (6, 24), "exact": (12, 24)}
 """Per profile: (discovery pairs for integrated gradients, confirmation queries for the ablation)
 of the ``relevance_neurons`` claim. The quick profile saves on integrated gradients, the costly
 part, not on confirmation queries (forward passes): with 12 of them, whether a model that ranks

@@ -119,10 +119,13 @@ def test_the_planted_scoring_heads_are_the_top_ranked(claim: Claims) -> None:
 
 
 def test_the_decoy_head_is_not_found(claim: Claims, planted_checkpoint: Callable[[str], Path]) -> None:
-    """The decoy attends like a soft-TF head but writes nothing the score reads: patching finds no effect."""
+    """The decoy attends like a soft-TF head but writes nothing the score reads: the screen gives it
+    no effect, so it is not patched exactly (``test_head_screen.py`` compares with exact search)."""
     details = claim("planted", "soft_tf_heads").details
     [(layer, head)] = read_manifest(planted_checkpoint("planted"))["ground_truth"]["decoy_heads"]
-    assert abs(details["head_recovery"][layer][head]) < 0.05, details["head_recovery"]
+    screen = details["head_screen"]
+    assert abs(screen["estimated_recovery"][layer][head]) < 0.05, screen["estimated_recovery"]
+    assert [layer, head] not in screen["screen_candidates"]
 
 
 def test_the_planted_idf_direction_is_the_component_found(claim: Claims) -> None:

@@ -28,6 +28,7 @@ from ranklens.claims.discovery import MOST, PatchedCases, Route
 from ranklens.claims.heads import HeadClaim, head_claim
 from ranklens.claims.parts import Part
 from ranklens.claims.samples import CaseSample
+from ranklens.claims.screen import Search
 from ranklens.claims.selectivity import ablation
 from ranklens.claims.statements import CLAIM_IDS, ClaimText
 from ranklens.models import Reranker
@@ -96,6 +97,7 @@ def declared_head_claim(
     delta: float,
     seed: int,
     declared: int = 1,
+    search: Search = "screen",
     progress: Progress | None = None,
 ) -> HeadClaim:
     """``spec`` measured on its own discovery and confirmation cases (drawn from ``spec.cases``,
@@ -120,6 +122,7 @@ def declared_head_claim(
         delta=delta,
         seed=seed,
         progress=progress,
+        search=search,
         cases=spec.cases,
         threshold=spec.min_recovery,
         level=declared_level(declared),

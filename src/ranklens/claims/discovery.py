@@ -3,7 +3,9 @@
 Both follow one protocol (Lu, Chen, Eickhoff 2025; Chen, Merullo, Eickhoff 2024): the perturbed
 run (a query term appended) is patched into the baseline run (a one-token filler appended), one
 head at a time, and each head is ranked by its mean normalised recovery on the **discovery**
-cases. The heads found are the shortest prefix of that ranking whose joint patch recovers
+cases. Every head is first estimated by attribution patching, and only the top candidates are
+patched exactly (:mod:`ranklens.claims.screen`; ``--ranklens-profile exact`` patches every head).
+The heads found are the shortest prefix of that ranking whose joint patch recovers
 :data:`SELECT` of the effect on the discovery cases (at most :func:`max_heads`); the claim is then
 judged on the disjoint **confirmation** cases. The two claims differ in where they patch:
 
@@ -19,6 +21,7 @@ normalising (the recovery would blow up) and counted in the details.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,17 +30,11 @@ from typing import Literal
 import numpy as np
 import torch
 
+from ranklens.claims.screen import Screen, Search, screen_heads
 from ranklens.models import Reranker
 from ranklens.models.attention import Head
 from ranklens.models.clean_runs import CleanRuns, clean_runs
-from ranklens.models.patching import (
-    Progress,
-    cls_positions,
-    patch_heads_together,
-    query_positions,
-    recovery,
-    sweep_heads,
-)
+from ranklens.models.patching import Progress, cls_positions, patch_heads_together, query_positions
 from ranklens.strategies import CircuitCase
 
 Route = Literal["query", "cls"]
@@ -96,39 +93,50 @@ class HeadDiscovery:
 
     route: Route
     mean_recovery: np.ndarray
-    """``[layer, head]`` mean normalised recovery over the kept discovery cases."""
+    """``[layer, head]`` mean normalised recovery over the kept discovery cases, by exact patching;
+    NaN for the heads the screen did not put forward."""
     heads_found: tuple[Head, ...]
     joint_recovery: tuple[float, ...]
     """Joint recovery of the top-k heads on the discovery cases, k = 1..len."""
     kept: int
     dropped: int
+    screen: Screen | None = None
+    """How the candidates were chosen and how well the screen agreed with exact patching."""
 
     @property
     def ranking(self) -> list[Head]:
-        order = np.argsort(-np.nan_to_num(self.mean_recovery, nan=-np.inf), axis=None)
+        """Heads measured exactly, best first (every head under ``--ranklens-profile exact``)."""
+        measured = np.isfinite(self.mean_recovery)
+        order = np.argsort(-np.where(measured, self.mean_recovery, -np.inf), axis=None)[: int(measured.sum())]
         n_heads = self.mean_recovery.shape[1]
         return [(int(i) // n_heads, int(i) % n_heads) for i in order]
 
 
-def discover_heads(reranker: Reranker, discovery: PatchedCases, *, progress: Progress | None = None) -> HeadDiscovery:
-    """Rank heads by single-head recovery, then take the shortest top-k that recovers :data:`MOST`."""
+def discover_heads(
+    reranker: Reranker, discovery: PatchedCases, *, search: Search = "screen", progress: Progress | None = None
+) -> HeadDiscovery:
+    """Rank heads by single-head recovery, then take the shortest top-k that recovers :data:`SELECT`.
+
+    ``screen``: every head's recovery is estimated by attribution patching and only the top
+    :func:`max_heads` candidates are patched exactly (a few audit cases patch every head, to
+    report what the screen missed); ``exact``: every head is patched on every case."""
     n_layers, n_heads = reranker.info.n_layers, reranker.info.n_heads
-    kept = int(discovery.kept.sum())
-    if kept == 0:
+    route, kept = discovery_route(discovery), np.flatnonzero(discovery.kept)
+    if len(kept) == 0:
         nothing = np.full((n_layers, n_heads), np.nan)
-        return HeadDiscovery(discovery_route(discovery), nothing, (), (), 0, len(discovery.kept))
-    swept = sweep_heads(reranker, discovery.runs, discovery.positions, freeze=discovery.freeze, progress=progress)
-    runs = discovery.runs
-    mean = recovery(swept[discovery.kept], runs.base[discovery.kept], runs.donor[discovery.kept]).mean(axis=0)
-    partial = HeadDiscovery(discovery_route(discovery), mean, (), (), kept, len(discovery.kept) - kept)
-    ranking = partial.ranking[: max_heads(n_layers, n_heads)]
+        return HeadDiscovery(route, nothing, (), (), 0, len(discovery.kept))
+    limit = max_heads(n_layers, n_heads)
+    runs, positions, freeze = discovery.runs, discovery.positions, discovery.freeze
+    screen = screen_heads(reranker, runs, positions, freeze, kept, candidates=limit, search=search, progress=progress)
+    partial = HeadDiscovery(route, screen.exact.mean(0), (), (), len(kept), len(discovery.kept) - len(kept))
+    ranking = partial.ranking[:limit]
     joint: list[float] = []
     for k in range(1, len(ranking) + 1):
         joint.append(float(discovery.joint_gain(reranker, ranking[:k]).sum() / discovery.gap.sum()))
         if joint[-1] >= SELECT:
             break
     best = len(joint) if joint[-1] >= SELECT else int(np.argmax(joint)) + 1
-    return HeadDiscovery(partial.route, mean, tuple(ranking[:best]), tuple(joint), kept, partial.dropped)
+    return dataclasses.replace(partial, heads_found=tuple(ranking[:best]), joint_recovery=tuple(joint), screen=screen)
 
 
 def discovery_route(cases: PatchedCases) -> Route:

@@ -65,8 +65,9 @@ def appended_attention(reranker: Reranker, runs: CleanRuns, cases: Sequence[Circ
     target = torch.cat([target, target])
     donor, base = [], []
     for layer in range(reranker.info.n_layers):
-        pattern = runs.patterns[layer].float()  # [2 case, head, q, k]: baseline rows, then donor rows
-        mass = ((pattern * target[:, None, None, :]).sum(-1) * source[:, None, :]).sum(-1)  # [2 case, head]
+        pattern = runs.patterns[layer].float()  # [2 case, head, query rows, k]: baseline rows, then donor rows
+        rows = pattern.shape[2]  # the query's positions all lie within them
+        mass = ((pattern * target[:, None, None, :]).sum(-1) * source[:, None, :rows]).sum(-1)  # [2 case, head]
         base.append(mass[:c])
         donor.append(mass[c:])
     return AppendedAttention(_stacked(donor), _stacked(base))

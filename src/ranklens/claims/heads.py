@@ -26,6 +26,7 @@ from ranklens.claims.discovery import (
 from ranklens.claims.idf_following import bm25_product, idf_following
 from ranklens.claims.parts import LEVEL, Part, claim_result, not_measurable
 from ranklens.claims.samples import CaseSample
+from ranklens.claims.screen import Search
 from ranklens.claims.selectivity import ablation, match_selectivity, related_selectivity
 from ranklens.claims.statements import SCORING_HEADS, SOFT_TF_HEADS, ClaimText
 from ranklens.models import Reranker
@@ -88,6 +89,7 @@ def soft_tf_heads(
     delta: float,
     seed: int,
     related_judged: bool = False,
+    search: Search = "screen",
     progress: Progress | None = None,
 ) -> HeadClaim:
     """A few heads carry the matching effect, and they attend to the matches selectively.
@@ -116,6 +118,7 @@ def soft_tf_heads(
         more_parts=selectivity_parts,
         delta=delta,
         seed=seed,
+        search=search,
         progress=progress,
     )
 
@@ -128,6 +131,7 @@ def scoring_heads(
     delta: float,
     seed: int,
     soft_tf: HeadClaim | None = None,
+    search: Search = "screen",
     progress: Progress | None = None,
 ) -> HeadClaim:
     """A few late heads carry the matching effect to [CLS], weighting terms by IDF as BM25 does.
@@ -158,6 +162,7 @@ def scoring_heads(
         more_parts=idf_parts,
         delta=delta,
         seed=seed,
+        search=search,
         progress=progress,
     )
 
@@ -178,17 +183,20 @@ def head_claim(
     delta: float,
     seed: int,
     progress: Progress | None,
+    search: Search = "screen",
     cases: AlignedCases = aligned_cases,
     threshold: float = MOST,
     level: float = LEVEL,
     appended: str = "a query term",
 ) -> HeadClaim:
     """The shared protocol, for built-in and declared head claims alike: discover on one half,
-    confirm the joint recovery (above ``threshold``, at ``level``) on the other, plus the claim's
+    confirm the joint recovery (above ``threshold``, at ``level``) on the other (``search``: how
+    discovery chooses the heads to patch exactly, :mod:`ranklens.claims.screen`), plus the claim's
     own parts (what the heads found attend to); then search ``cases`` for a case the heads carry
     under ``threshold`` of. ``appended`` names what the cases append, for the reason given when
     too few of them move the score."""
-    found = discover_heads(reranker, patched_cases(reranker, discovery.cases, route, delta=delta), progress=progress)
+    discover = patched_cases(reranker, discovery.cases, route, delta=delta)
+    found = discover_heads(reranker, discover, search=search, progress=progress)
     confirm = patched_cases(reranker, confirmation.cases, route, delta=delta)
     details = _head_details(reranker, found, confirm, claim_id)
     if (reason := _unmeasurable(found, confirm, appended)) is not None:
@@ -241,6 +249,7 @@ def _head_details(reranker: Reranker, found: HeadDiscovery, confirm: PatchedCase
         "top_heads": [
             {"head": list(h), "mean_recovery": _round(float(found.mean_recovery[h]))} for h in found.ranking[:10]
         ],
+        "head_screen": found.screen.details() if found.screen is not None else None,
         "joint_recovery_discovery": [_round(v) for v in found.joint_recovery],
         "patched_at": "query positions"
         if found.route == "query"

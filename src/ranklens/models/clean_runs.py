@@ -37,7 +37,9 @@ class CleanRuns:
     base_resid: Mapping[int, Tensor]
     """Per layer, the baseline residual stream after it ``[case, pos, d_model]``."""
     patterns: Mapping[int, Tensor]
-    """Per layer, attention ``[2 * case, head, q, k]``: baseline rows, then donor rows."""
+    """Per layer, attention ``[2 * case, head, q, k]`` (baseline rows, then donor rows) from the
+    query rows only: [CLS] and the query's tokens, ``q < 1 +`` the longest query. The claims read
+    nothing else, and the full patterns were most of a claim's memory (cases x width^2)."""
 
     @property
     def n_cases(self) -> int:
@@ -58,6 +60,7 @@ def clean_runs(reranker: Reranker, baseline: Sequence[Pair], donor: Sequence[Pai
     c, layers = len(baseline), range(reranker.info.n_layers)
     inputs = reranker.encode(baseline).inputs
     width = inputs["input_ids"].shape[1]
+    query_rows = 1 + max(map(len, reranker.tokenizer([q for q, _ in baseline], add_special_tokens=False)["input_ids"]))
     sites = ("attn.hook_z", "hook_resid_post", "attn.hook_pattern")
     cached: dict[str, list[Tensor]] = {hook_name(layer, site): [] for layer in layers for site in sites}
     scores = np.empty(2 * c)
@@ -67,7 +70,8 @@ def clean_runs(reranker: Reranker, baseline: Sequence[Pair], donor: Sequence[Pai
         batch = reranker.encode([*(baseline[i] for i in group), *(donor[i] for i in group)])
         scores[[*group, *(c + i for i in group)]], cache = reranker.run_with_cache(batch, list(cached))
         for name, value in cache.items():
-            cached[name].append(_pad_positions(value, width, name.endswith("hook_pattern")))
+            rows = query_rows if name.endswith("hook_pattern") else None
+            cached[name].append(_pad_positions(value, width, rows))
         order += group
     where = torch.argsort(torch.tensor(order))  # group order back to case order
     both = {name: _interleave(parts, where) for name, parts in cached.items()}  # [2 * case, ...]
@@ -82,10 +86,12 @@ def clean_runs(reranker: Reranker, baseline: Sequence[Pair], donor: Sequence[Pai
     )
 
 
-def _pad_positions(value: Tensor, width: int, pattern: bool) -> Tensor:
-    """A group's activation zero-padded on the right to ``width`` positions (both axes of a pattern)."""
-    if pattern:  # [batch, head, q, k]
-        return torch.nn.functional.pad(value, (0, width - value.shape[-1], 0, width - value.shape[-2]))
+def _pad_positions(value: Tensor, width: int, pattern_rows: int | None) -> Tensor:
+    """A group's activation zero-padded on the right to ``width`` positions; a pattern's query
+    axis cut or padded to ``pattern_rows``."""
+    if pattern_rows is not None:  # [batch, head, q, k]
+        kept = value[:, :, :pattern_rows]
+        return torch.nn.functional.pad(kept, (0, width - value.shape[-1], 0, pattern_rows - kept.shape[-2]))
     return torch.nn.functional.pad(value.movedim(1, -1), (0, width - value.shape[1])).movedim(-1, 1)
 
 

@@ -70,26 +70,33 @@ def sweep_heads(
     positions: Tensor,
     *,
     freeze: Tensor | None = None,
+    heads: Sequence[Head] | None = None,
+    cases: Sequence[int] | None = None,
     max_rows: int = MAX_ROWS,
     progress: Progress | None = None,
     method: Method = "auto",
 ) -> np.ndarray:
-    """Score with each single head patched from the donor: ``[case, layer, head]``."""
+    """Score with each single head patched from the donor: ``[case, layer, head]``. Only ``heads``
+    (default: all) on ``cases`` (default: all) are patched; the other entries are NaN."""
     n_layers, n_heads = reranker.info.n_layers, reranker.info.n_heads
-    out = np.empty((runs.n_cases, n_layers, n_heads))
-    chunks = [
-        [(case, head) for case in group for head in range(n_heads)]
-        for group in similar_lengths(runs, max(1, max_rows // n_heads))
+    by_layer: dict[int, list[int]] = {}
+    for layer, head in heads if heads is not None else [(lay, h) for lay in range(n_layers) for h in range(n_heads)]:
+        by_layer.setdefault(layer, []).append(head)
+    chosen = list(range(runs.n_cases)) if cases is None else list(cases)
+    out = np.full((runs.n_cases, n_layers, n_heads), np.nan)
+    steps = [
+        (layer, [(case, head) for case in group for head in layer_heads])
+        for layer, layer_heads in sorted(by_layer.items())
+        for group in similar_lengths(runs, max(1, max_rows // len(layer_heads)), chosen)
     ]
-    for layer in range(n_layers):
-        for index, chunk in enumerate(chunks):
-            cases = torch.tensor([c for c, _ in chunk])
-            heads = torch.nn.functional.one_hot(torch.tensor([h for _, h in chunk]), n_heads).bool()  # [row, head]
-            scores = _patched(reranker, runs, cases, {layer: heads}, positions, freeze, method)
-            for (case, head), value in zip(chunk, scores.tolist(), strict=True):
-                out[case, layer, head] = value
-            if progress:
-                progress(layer * len(chunks) + index + 1, n_layers * len(chunks))
+    for done, (layer, chunk) in enumerate(steps, start=1):
+        rows = torch.tensor([c for c, _ in chunk])
+        patched = torch.nn.functional.one_hot(torch.tensor([h for _, h in chunk]), n_heads).bool()  # [row, head]
+        scores = _patched(reranker, runs, rows, {layer: patched}, positions, freeze, method)
+        for (case, head), value in zip(chunk, scores.tolist(), strict=True):
+            out[case, layer, head] = value
+        if progress:
+            progress(done, len(steps))
     return out
 
 
@@ -136,7 +143,7 @@ def _patched(
     method: Method,
 ) -> np.ndarray:
     """Scores of baseline rows ``cases`` with ``heads_by_layer[layer]`` (``[row, head]``) patched."""
-    width = _width(reranker, runs, cases)
+    width = used_width(reranker, runs, cases)
     incremental = method == "incremental" or (method == "auto" and runs.inputs["input_ids"].device.type == "cpu")
     layers = reranker.hooked.post_ln_layers() if incremental else None
     if layers is not None:
@@ -176,12 +183,14 @@ def _logits_with_hooks(
         return reranker.model(**inputs).logits  # type: ignore[no-any-return]
 
 
-def similar_lengths(runs: CleanRuns, max_cases: int) -> list[list[int]]:
-    """The cases in :func:`length_groups`."""
-    return length_groups(runs.inputs["attention_mask"].sum(1).tolist(), max_cases)
+def similar_lengths(runs: CleanRuns, max_cases: int, cases: Sequence[int] | None = None) -> list[list[int]]:
+    """``cases`` (default: all) in :func:`length_groups`."""
+    chosen = list(range(runs.n_cases)) if cases is None else list(cases)
+    lengths = runs.inputs["attention_mask"].sum(1)[chosen].tolist()
+    return [[chosen[i] for i in group] for group in length_groups(lengths, max_cases)]
 
 
-def _width(reranker: Reranker, runs: CleanRuns, cases: Tensor) -> int:
+def used_width(reranker: Reranker, runs: CleanRuns, cases: Tensor) -> int:
     """Columns the rows need: right padding beyond the longest row is dropped (it is masked, so
     the result is the same; only a right-padding tokenizer allows it without moving positions)."""
     if reranker.tokenizer.padding_side != "right":

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ranklens.claims.heads import HeadClaim
     from ranklens.models import Reranker
 
-CASES = {"full": 64, "quick": 24}
+CASES = {"full": 64, "quick": 24, "exact": 64}
 """Cases per half. Only cases where the appended term moves the score beyond the neutral band
 are attributed (on minilm-ce about 40 % of them), so 64 leave ~25 per half there; the quick
 profile keeps the planted controls fast, where every case counts."""
@@ -97,6 +97,7 @@ def soft_tf_claim(
             delta=s.delta,
             seed=s.seed,
             related_judged=passes_stmc1,
+            search=s.search,
             progress=progress,
         )
 
@@ -147,6 +148,7 @@ def claim_check(
                     delta=s.delta,
                     seed=s.seed,
                     declared=declared_claims(request.session),
+                    search=s.search,
                     progress=progress,
                 )
             measured[spec.name] = (spec, claim.result)

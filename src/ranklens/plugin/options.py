@@ -151,8 +151,10 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "--ranklens-profile",
         "ranklens_profile",
-        "Circuit-suite effort: full (default) or quick (fewer cases and draws, wider intervals; for CI).",
-        choices=("full", "quick"),
+        "Circuit-suite effort: full (default), quick (fewer cases and draws, wider intervals) or exact "
+        "(full, and discovery patches every head instead of the candidates an attribution-patching screen "
+        "puts forward).",
+        choices=("full", "quick", "exact"),
         metavar="PROFILE",
     ),
     Option(

@@ -16,7 +16,7 @@ only BERT and ELECTRA take segment ids (``token_type_ids``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -184,14 +184,22 @@ _RECIPES: dict[str, _Recipe] = {
 assert tuple(_RECIPES) == TINY_ARCHITECTURES
 
 
-def build_tiny_checkpoint(architecture: str, directory: Path, *, seed: int = 0, num_labels: int = 1) -> Path:
+def build_tiny_checkpoint(
+    architecture: str,
+    directory: Path,
+    *,
+    seed: int = 0,
+    num_labels: int = 1,
+    config: Mapping[str, Any] | None = None,
+) -> Path:
     """Save a tiny random-init cross-encoder (model + tokenizer) for ``architecture`` into ``directory``.
 
     The result loads offline with ``AutoModelForSequenceClassification`` and
     ``AutoTokenizer`` (safetensors weights). The same ``seed`` gives bit-identical
     weights and the global torch RNG is left untouched, so fixtures never perturb
     the tests that use them. ``num_labels`` is 1 (a single relevance logit) or 2
-    (two-class rerankers). Existing files in ``directory`` are overwritten.
+    (two-class rerankers). ``config`` overrides entries of the model config (e.g. a deeper or
+    BERT-base-sized network for a benchmark). Existing files in ``directory`` are overwritten.
     Returns ``directory``.
     """
     recipe = _RECIPES.get(architecture)
@@ -200,12 +208,12 @@ def build_tiny_checkpoint(architecture: str, directory: Path, *, seed: int = 0, 
     if num_labels not in (1, 2):
         raise ValueError(f"num_labels must be 1 or 2, got {num_labels!r}")
     tokenizer = recipe.tokenizer()
-    config: PreTrainedConfig = AutoConfig.for_model(
-        recipe.model_type, num_labels=num_labels, **recipe.config(tokenizer)
+    settings: PreTrainedConfig = AutoConfig.for_model(
+        recipe.model_type, num_labels=num_labels, **{**recipe.config(tokenizer), **(config or {})}
     )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = AutoModelForSequenceClassification.from_config(config, dtype=torch.float32)  # type: ignore[no-untyped-call]
+        model = AutoModelForSequenceClassification.from_config(settings, dtype=torch.float32)  # type: ignore[no-untyped-call]
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(directory, safe_serialization=True)
