@@ -17,15 +17,15 @@ confirms the candidates by exact patching and reports how well the two rankings 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from ranklens.models import Reranker, hook_name
 from ranklens.models.clean_runs import CleanRuns
+from ranklens.models.gradients import parameters_frozen
 from ranklens.models.hooks import HookFn, HookPoint
 from ranklens.models.patching import similar_lengths, used_width
 
@@ -66,7 +66,7 @@ def _estimate(
     if freeze is not None:
         held = freeze[cases, :width].to(device)
         hooks += [(hook_name(layer, "hook_resid_post"), _detached(held)) for layer in range(n_layers)]
-    with torch.enable_grad(), reranker.hooks(hooks), _parameters_frozen(reranker.model):
+    with torch.enable_grad(), reranker.hooks(hooks), parameters_frozen(reranker.model):
         scores = reranker.logits_to_scores(reranker.model(**inputs).logits)
         grads = torch.autograd.grad(scores.sum(), deltas)
     per_layer = [
@@ -74,20 +74,6 @@ def _estimate(
         for layer, grad in enumerate(grads)
     ]  # each [row, head]
     return torch.stack(per_layer, 1).double().cpu().numpy()
-
-
-@contextmanager
-def _parameters_frozen(model: nn.Module) -> Iterator[None]:
-    """Parameters out of the graph for the block: only activations' gradients are wanted, and a
-    graph through the weights made the forward pass three times slower."""
-    wanted = [p for p in model.parameters() if p.requires_grad]
-    for parameter in wanted:
-        parameter.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for parameter in wanted:
-            parameter.requires_grad_(True)
 
 
 def _added(delta: Tensor) -> HookFn:
