@@ -67,7 +67,7 @@ def appended_attention(reranker: Reranker, runs: CleanRuns, cases: Sequence[Circ
     for layer in range(reranker.info.n_layers):
         pattern = runs.patterns[layer].float()  # [2 case, head, query rows, k]: baseline rows, then donor rows
         rows = pattern.shape[2]  # the query's positions all lie within them
-        mass = ((pattern * target[:, None, None, :]).sum(-1) * source[:, None, :rows]).sum(-1)  # [2 case, head]
+        mass = torch.einsum("chqk,ck,cq->ch", pattern, target, source[:, :rows])  # [2 case, head]
         base.append(mass[:c])
         donor.append(mass[c:])
     return AppendedAttention(_stacked(donor), _stacked(base))

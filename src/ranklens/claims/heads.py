@@ -197,6 +197,7 @@ def head_claim(
     too few of them move the score."""
     discover = patched_cases(reranker, discovery.cases, route, delta=delta)
     found = discover_heads(reranker, discover, search=search, progress=progress)
+    del discover  # its clean runs: the largest thing a claim holds, not needed after discovery
     confirm = patched_cases(reranker, confirmation.cases, route, delta=delta)
     details = _head_details(reranker, found, confirm, claim_id)
     if (reason := _unmeasurable(found, confirm, appended)) is not None:

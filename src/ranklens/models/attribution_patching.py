@@ -29,9 +29,9 @@ from ranklens.models.gradients import parameters_frozen
 from ranklens.models.hooks import HookFn, HookPoint
 from ranklens.models.patching import similar_lengths, used_width
 
-TOKENS_PER_BACKWARD = 16_384
-"""Tokens per forward-and-backward batch: activations kept for the backward pass grow with the
-batch, so it is bounded by tokens rather than rows (about 0.4 GB on a 768-wide 12-layer model)."""
+TOKENS_PER_BACKWARD = 4096
+"""Tokens per forward-and-backward batch: what the backward pass keeps (attention probabilities
+included) grows with the batch, so it is bounded by tokens rather than rows."""
 
 
 def attribution_patching(

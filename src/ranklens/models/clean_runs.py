@@ -18,6 +18,9 @@ from ranklens.models import Pair, Reranker, hook_name
 MAX_ROWS = 192
 """Rows per patched forward pass: large enough to amortise per-call overhead on CPU, small
 enough that a 512-token batch of a base-size model stays under a few GiB."""
+PATTERN_BYTES = 256 * 2**20
+"""Attention patterns one clean-runs batch may hold: every layer's full patterns exist at once
+when the forward pass returns (rows x layers x heads x width^2), before the query rows are cut."""
 
 
 @dataclass(frozen=True)
@@ -62,27 +65,31 @@ def clean_runs(reranker: Reranker, baseline: Sequence[Pair], donor: Sequence[Pai
     width = inputs["input_ids"].shape[1]
     query_rows = 1 + max(map(len, reranker.tokenizer([q for q, _ in baseline], add_special_tokens=False)["input_ids"]))
     sites = ("attn.hook_z", "hook_resid_post", "attn.hook_pattern")
-    cached: dict[str, list[Tensor]] = {hook_name(layer, site): [] for layer in layers for site in sites}
+    names = [hook_name(layer, site) for layer in layers for site in sites]
+    stored: dict[str, Tensor] = {}
     scores = np.empty(2 * c)
-    order: list[int] = []
     right = reranker.tokenizer.padding_side == "right"
-    for group in length_groups(lengths[:c].tolist(), MAX_ROWS // 2) if right else [list(range(c))]:
+    per_case = 2 * reranker.info.n_layers * reranker.info.n_heads * int(lengths.max()) ** 2 * 4  # both runs
+    cases_per_batch = max(1, min(MAX_ROWS // 2, PATTERN_BYTES // per_case))
+    for group in length_groups(lengths[:c].tolist(), cases_per_batch) if right else [list(range(c))]:
         batch = reranker.encode([*(baseline[i] for i in group), *(donor[i] for i in group)])
-        scores[[*group, *(c + i for i in group)]], cache = reranker.run_with_cache(batch, list(cached))
+        rows = torch.tensor([*group, *(c + i for i in group)])  # where the batch's rows go: [baseline, donor]
+        scores[rows.numpy()], cache = reranker.run_with_cache(batch, names)
         for name, value in cache.items():
-            rows = query_rows if name.endswith("hook_pattern") else None
-            cached[name].append(_pad_positions(value, width, rows))
-        order += group
-    where = torch.argsort(torch.tensor(order))  # group order back to case order
-    both = {name: _interleave(parts, where) for name, parts in cached.items()}  # [2 * case, ...]
+            value = _pad_positions(value, width, query_rows if name.endswith("hook_pattern") else None)
+            resid = name.endswith("hook_resid_post")
+            at = rows[: len(group)] if resid else rows  # a residual stream: only the baseline's, patches resume from it
+            if name not in stored:
+                stored[name] = value.new_zeros((c if resid else 2 * c, *value.shape[1:]))
+            stored[name][at] = value[: len(at)]
     return CleanRuns(
         inputs=inputs,
         base=scores[:c],
         donor=scores[c:],
-        donor_z={layer: both[hook_name(layer, "attn.hook_z")][c:] for layer in layers},
-        base_z={layer: both[hook_name(layer, "attn.hook_z")][:c] for layer in layers},
-        base_resid={layer: both[hook_name(layer, "hook_resid_post")][:c] for layer in layers},
-        patterns={layer: both[hook_name(layer, "attn.hook_pattern")] for layer in layers},
+        donor_z={layer: stored[hook_name(layer, "attn.hook_z")][c:] for layer in layers},
+        base_z={layer: stored[hook_name(layer, "attn.hook_z")][:c] for layer in layers},
+        base_resid={layer: stored[hook_name(layer, "hook_resid_post")] for layer in layers},
+        patterns={layer: stored[hook_name(layer, "attn.hook_pattern")] for layer in layers},
     )
 
 
@@ -93,12 +100,6 @@ def _pad_positions(value: Tensor, width: int, pattern_rows: int | None) -> Tenso
         kept = value[:, :, :pattern_rows]
         return torch.nn.functional.pad(kept, (0, width - value.shape[-1], 0, pattern_rows - kept.shape[-2]))
     return torch.nn.functional.pad(value.movedim(1, -1), (0, width - value.shape[1])).movedim(-1, 1)
-
-
-def _interleave(parts: list[Tensor], where: Tensor) -> Tensor:
-    """Groups' ``[baseline rows, donor rows]`` batches as one ``[all baseline, all donor]`` tensor."""
-    halves = [torch.cat([p[: len(p) // 2] for p in parts]), torch.cat([p[len(p) // 2 :] for p in parts])]
-    return torch.cat([half[where] for half in halves])
 
 
 def length_groups(lengths: Sequence[int], max_cases: int, slack: float = 0.1) -> list[list[int]]:
