@@ -28,6 +28,7 @@ from transformers import AutoTokenizer, BertConfig, BertForSequenceClassificatio
 from ranklens.resources import SUITES
 from ranklens.zoo.registry import fixture_path
 
+
 def bert_base_random(directory: Path) -> Path:
     """A random 12-layer, 768-wide BERT cross-encoder (one logit) with minilm-ce's tokenizer."""
     tokenizer = AutoTokenizer.from_pretrained(fixture_path("minilm-ce"))
