@@ -140,11 +140,14 @@ def _integrate(
     total = torch.zeros_like(diff)
     name = hook_name(layer, "mlp.hook_post")
     nodes, weights = np.polynomial.legendre.leggauss(steps)  # on [-1, 1]
-    alphas, weights = torch.tensor((nodes + 1) / 2, dtype=diff.dtype), torch.tensor(weights / 2, dtype=diff.dtype)
-    n = diff.shape[0]
-    for chunk in torch.arange(steps).split(max(1, STEP_ROWS // n)):
+    alphas, step_weights = (
+        torch.tensor(x, dtype=diff.dtype, device=diff.device) for x in ((nodes + 1) / 2, weights / 2)
+    )
+    n, per_pass = diff.shape[0], max(1, STEP_ROWS // diff.shape[0])
+    for start in range(0, steps, per_pass):
+        chunk = torch.arange(start, min(start + per_pass, steps), device=diff.device)
         k = len(chunk)
-        point = (base + alphas[chunk, None, None, None].to(diff.device) * diff).flatten(0, 1).requires_grad_(True)
+        point = (base + alphas[chunk, None, None, None] * diff).flatten(0, 1).requires_grad_(True)
 
         def use(_: Tensor, __: HookPoint, value: Tensor = point) -> Tensor:
             return value
@@ -158,7 +161,7 @@ def _integrate(
                 stack.enter_context(reranker.resume_from(layer, before.repeat(k, 1, 1)))
             scores = reranker.logits_to_scores(reranker.model(**inputs).logits)
             (grad,) = torch.autograd.grad(scores.sum(), point)
-        total += (grad.unflatten(0, (k, n)) * weights[chunk, None, None, None].to(grad.device)).sum(0)
+        total += (grad.reshape(k, n, *grad.shape[1:]) * step_weights[chunk, None, None, None]).sum(0)
     return np.asarray((diff * total).double().cpu().numpy())
 
 
