@@ -5,9 +5,9 @@ runs it, and reports its wall time and the process's peak RSS (``ru_maxrss`` of 
 models: the ``minilm-ce`` fixture (6 layers x 12 heads, 384 wide) and a randomly initialised
 12-layer, 768-wide BERT cross-encoder with minilm-ce's WordPiece tokenizer: the size of BERT-base
 rerankers such as ``cross-encoder/ms-marco-electra-base``. Its verdicts mean nothing (random
-weights); its cost is that of a real base-size model on the same cases. ``--sample-size`` is
-``--ranklens-sample-size``: the cases per check, so how cost grows with it shows what scales with
-cases and what with the model.
+weights); its cost is that of a real base-size model on the same cases. ``--sample-sizes`` are
+values of ``ranklens run --sample-size`` (cases per check): how cost grows with them shows what
+scales with cases and what with the model.
 
     python benchmarks/bench_suites.py [--models minilm-ce bert-base-random] [--sample-sizes 16 32]
         [--suites invariants axioms circuits] [--device cpu]
@@ -64,7 +64,7 @@ def run_suite(model: Path, suite: str, sample_size: int, device: str, out: Path)
     peak_file = out.with_suffix(".rss")
     command = [
         *(sys.executable, "-c", CHILD, str(peak_file), "run", "--suite", suite, "--out", str(out)),
-        *(f"--ranklens-model={model}", f"--ranklens-sample-size={sample_size}", f"--ranklens-device={device}"),
+        *(f"--model={model}", f"--sample-size={sample_size}", f"--device={device}"),
         *("--", "-q"),
     ]
     start = time.perf_counter()
