@@ -16,6 +16,7 @@ import torch
 from sentence_transformers import CrossEncoder
 
 from ranklens import Reranker, load_reranker
+from ranklens.models import reranker as reranker_module
 from ranklens.zoo.tiny import TINY_ARCHITECTURES as ALL_ARCHITECTURES
 
 ATOL = 1e-5
@@ -71,3 +72,23 @@ def test_token_type_ids_reach_bert_but_not_models_without_them(tiny_reranker: Ca
     without = tiny_reranker("distilbert").encode([("q", "d")]).inputs
     assert ("token_type_ids" in with_types, "token_type_ids" in without) == (True, False)
     assert int(with_types["token_type_ids"].max()) == 1, "the document segment must have type id 1"
+
+
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+def test_a_batch_equals_the_tokenizers_own_padded_batch_across_tokenising_chunks(
+    padding_side: str,
+    tiny_checkpoint: Callable[..., Path],
+    pairs: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reranker_module, "TOKENIZE_CHUNK", 2)  # several chunks for the fixture's pairs
+    reranker = load_reranker(tiny_checkpoint("bert"), device="cpu")
+    reranker.tokenizer.padding_side = padding_side
+    batch = reranker.encode(pairs)
+    expected = reranker.tokenizer(
+        [q for q, _ in pairs], [d for _, d in pairs], padding=True, truncation=False, return_tensors="pt"
+    )
+    assert batch.inputs.keys() <= expected.keys()
+    for key, value in batch.inputs.items():
+        assert value.dtype == torch.long
+        torch.testing.assert_close(value, expected[key], rtol=0, atol=0)

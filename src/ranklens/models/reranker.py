@@ -19,6 +19,7 @@ from ranklens.models.cache import CacheKey, ScoreCache
 from ranklens.models.checkpoint import Checkpoint
 from ranklens.models.fingerprint import weights_fingerprint
 from ranklens.models.hooks import FwdHooks, HookedModel, hook_name
+from ranklens.models.memory import release_freed_memory
 from ranklens.models.pairs import Pair, validate_pairs
 from ranklens.models.window import checked_max_length
 
@@ -50,6 +51,11 @@ class ModelInfo:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+TOKENIZE_CHUNK = 512
+Encoding = dict[str, np.ndarray]
+"""One pair's token columns (input_ids, attention_mask, token_type_ids where used), unpadded."""
 
 
 @dataclass(frozen=True)
@@ -147,13 +153,14 @@ class Reranker:
         fitting = [i for i, n in enumerate(lengths) if n <= self.max_length]
         size = batch_size or self.batch_size
         by_length = sorted(fitting, key=lambda i: lengths[i])
-        for start in range(0, len(by_length), size):
-            chunk = by_length[start : start + size]
+        chunks = [by_length[start : start + size] for start in range(0, len(by_length), size)]
+        for chunk in reversed(chunks):  # longest first: later, shorter batches reuse its freed memory
             batch = self._collate([unique[i] for i in chunk], [encodings[i] for i in chunk])
             for i, value in zip(chunk, self.forward(batch).tolist(), strict=True):
                 scores[todo[unique[i]]] = value
                 if use_cache:
                     self.cache.put(self._key(unique[i]), value)
+        release_freed_memory(collect_cycles=False)
         too_long = sorted((todo[unique[i]][0], lengths[i]) for i in set(range(len(unique))) - set(fitting))
         if too_long:
             error = PairTooLongError([i for i, _ in too_long], [n for _, n in too_long], self.max_length)
@@ -258,32 +265,41 @@ class Reranker:
     def _key(self, pair: Pair) -> CacheKey:
         return (self._namespace, pair[0], pair[1], self.max_length)
 
-    def _tokenize(self, pairs: Sequence[Pair]) -> tuple[list[dict[str, list[int]]], list[int]]:
-        if not pairs:
-            return [], []
-        encoded = self.tokenizer(
-            [q for q, _ in pairs],
-            [d for _, d in pairs],
-            truncation=False,
-            padding=False,
-            return_token_type_ids=self._uses_token_types,
-            return_attention_mask=True,
-            verbose=False,
-        )
+    def _tokenize(self, pairs: Sequence[Pair]) -> tuple[list[Encoding], list[int]]:
+        """Each pair's token columns as compact int32 arrays, tokenised :data:`TOKENIZE_CHUNK` pairs
+        at a time: the tokenizer's Python lists take about ten times the memory, and a suite
+        tokenises all its pairs at once."""
         keys = ["input_ids", "attention_mask", *(["token_type_ids"] if self._uses_token_types else [])]
-        encodings = [{k: encoded[k][i] for k in keys} for i in range(len(pairs))]
+        encodings: list[Encoding] = []
+        for start in range(0, len(pairs), TOKENIZE_CHUNK):
+            chunk = pairs[start : start + TOKENIZE_CHUNK]
+            encoded = self.tokenizer(
+                [q for q, _ in chunk],
+                [d for _, d in chunk],
+                truncation=False,
+                padding=False,
+                return_token_type_ids=self._uses_token_types,
+                return_attention_mask=True,
+                verbose=False,
+            )
+            encodings += [{k: np.asarray(encoded[k][i], dtype=np.int32) for k in keys} for i in range(len(chunk))]
         return encodings, [len(e["input_ids"]) for e in encodings]
 
-    def _collate(self, pairs: Sequence[Pair], encodings: Sequence[dict[str, list[int]]]) -> Batch:
+    def _collate(self, pairs: Sequence[Pair], encodings: Sequence[Encoding]) -> Batch:
         lengths = [len(e["input_ids"]) for e in encodings]
         width = max(lengths)
         pad_values = {"input_ids": self.tokenizer.pad_token_id or 0, "attention_mask": 0, "token_type_ids": 0}
         left = self.tokenizer.padding_side == "left"
         inputs: dict[str, Tensor] = {}
         for key in encodings[0]:
-            padding = [[pad_values[key]] * (width - len(e[key])) for e in encodings]
-            rows = [pad + e[key] if left else e[key] + pad for e, pad in zip(encodings, padding, strict=True)]
-            inputs[key] = torch.tensor(rows, dtype=torch.long, device=self.model.device)
+            rows = np.full((len(encodings), width), pad_values[key], dtype=np.int64)
+            for row, encoding in zip(rows, encodings, strict=True):
+                values = encoding[key]
+                if left:
+                    row[width - len(values) :] = values
+                else:
+                    row[: len(values)] = values
+            inputs[key] = torch.from_numpy(rows).to(self.model.device)
         return Batch(tuple(pairs), inputs, tuple(lengths))
 
 
