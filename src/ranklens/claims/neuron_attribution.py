@@ -28,15 +28,12 @@ from torch import Tensor
 
 from ranklens.claims.samples import query_split
 from ranklens.models import Batch, Pair, Reranker, hook_name
-from ranklens.models.gradients import parameters_frozen
+from ranklens.models.gradients import TOKENS_PER_BACKWARD, parameters_frozen
 from ranklens.models.hooks import HookFn, HookPoint
 from ranklens.models.interventions import FwdHook
 from ranklens.models.patching import Progress
 from ranklens.strategies import draw_sample, relevance_contrasts, seeded
 
-STEP_ROWS = 48
-"""Rows per integrated-gradients pass (quadrature steps x inputs): fewer, larger passes run faster
-on CPU, and 48 keeps what the backward pass holds to a few hundred MB on a 768-wide model."""
 Neuron = tuple[int, int]
 Case = tuple[Pair, Pair]
 """A query's (relevant, non-relevant) pair."""
@@ -60,17 +57,16 @@ def attributions(
     batch = reranker.encode(pairs)
     shared = shared_prefix(reranker, batch)  # [input, pos]
     blank = _query_blanked(reranker, batch)
-    n_layers = reranker.info.n_layers
-    names = [hook_name(layer, "mlp.hook_post") for layer in range(n_layers)]
-    entering = [hook_name(layer, "hook_resid_post") for layer in range(n_layers - 1)]
-    real_scores, real = reranker.run_with_cache(batch, [*names, *entering])
-    _, base = reranker.run_with_cache(blank, names)
     totals, prefixes, worst = [], [], 0.0
-    for layer, name in enumerate(names):
-        before = real[entering[layer - 1]] if layer > 0 else None
+    for layer in range(reranker.info.n_layers):
+        name = hook_name(layer, "mlp.hook_post")
+        entering = [hook_name(layer - 1, "hook_resid_post")] if layer > 0 else []
+        real_scores, real = reranker.run_with_cache(batch, [name, *entering])  # one layer at a time: memory
+        _, base = reranker.run_with_cache(blank, [name])
+        before = real[entering[0]] if entering else None
         per_position = _integrate(reranker, batch, layer, real[name], base[name], steps, before)  # [input, pos, d_ff]
         if progress:
-            progress(layer + 1, n_layers)
+            progress(layer + 1, reranker.info.n_layers)
         floor = reranker.run_with_hooks(batch, [(name, _constant(base[name]))])
         expected = real_scores - floor
         total = per_position.sum(1)
@@ -133,8 +129,9 @@ def _integrate(
 ) -> np.ndarray:
     """Integrated gradients of the score w.r.t. one layer's FFN activations: ``[input, pos, d_ff]``.
 
-    Several quadrature steps run as one batch (:data:`STEP_ROWS` rows), and from ``layer`` on:
-    ``before`` is the real run's residual stream entering it (the layers below are not on the path).
+    The (quadrature step, input) rows run in batches of :data:`TOKENS_PER_BACKWARD` tokens, and
+    from ``layer`` on: ``before`` is the real run's residual stream entering it (the layers below
+    are not on the path).
     """
     diff = real - base  # [input, pos, d_ff]
     total = torch.zeros_like(diff)
@@ -143,25 +140,26 @@ def _integrate(
     alphas, step_weights = (
         torch.tensor(x, dtype=diff.dtype, device=diff.device) for x in ((nodes + 1) / 2, weights / 2)
     )
-    n, per_pass = diff.shape[0], max(1, STEP_ROWS // diff.shape[0])
-    for start in range(0, steps, per_pass):
-        chunk = torch.arange(start, min(start + per_pass, steps), device=diff.device)
-        k = len(chunk)
-        point = (base + alphas[chunk, None, None, None] * diff).flatten(0, 1).requires_grad_(True)
+    n = diff.shape[0]
+    grid = torch.cartesian_prod(torch.arange(steps), torch.arange(n)).to(diff.device)  # rows: (step, input)
+    rows_per_pass = max(1, TOKENS_PER_BACKWARD // diff.shape[1])
+    for start in range(0, len(grid), rows_per_pass):
+        step, row = grid[start : start + rows_per_pass].unbind(1)
+        point = (base[row] + alphas[step, None, None] * diff[row]).requires_grad_(True)
 
         def use(_: Tensor, __: HookPoint, value: Tensor = point) -> Tensor:
             return value
 
-        inputs = {key: value.repeat(k, 1) for key, value in batch.inputs.items()}
+        inputs = {key: value[row] for key, value in batch.inputs.items()}
         with ExitStack() as stack:
             stack.enter_context(torch.enable_grad())
             stack.enter_context(reranker.hooks([(name, use)]))
             stack.enter_context(parameters_frozen(reranker.model))
             if before is not None:
-                stack.enter_context(reranker.resume_from(layer, before.repeat(k, 1, 1)))
+                stack.enter_context(reranker.resume_from(layer, before[row]))
             scores = reranker.logits_to_scores(reranker.model(**inputs).logits)
             (grad,) = torch.autograd.grad(scores.sum(), point)
-        total += (grad.reshape(k, n, *grad.shape[1:]) * step_weights[chunk, None, None, None]).sum(0)
+        total.index_add_(0, row, grad * step_weights[step, None, None])
     return np.asarray((diff * total).double().cpu().numpy())
 
 

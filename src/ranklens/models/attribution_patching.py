@@ -25,13 +25,9 @@ from torch import Tensor
 
 from ranklens.models import Reranker, hook_name
 from ranklens.models.clean_runs import CleanRuns
-from ranklens.models.gradients import parameters_frozen
+from ranklens.models.gradients import TOKENS_PER_BACKWARD, parameters_frozen
 from ranklens.models.hooks import HookFn, HookPoint
 from ranklens.models.patching import similar_lengths, used_width
-
-TOKENS_PER_BACKWARD = 4096
-"""Tokens per forward-and-backward batch: what the backward pass keeps (attention probabilities
-included) grows with the batch, so it is bounded by tokens rather than rows."""
 
 
 def attribution_patching(

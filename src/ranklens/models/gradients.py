@@ -7,6 +7,10 @@ from contextlib import contextmanager
 
 from torch import nn
 
+TOKENS_PER_BACKWARD = 4096
+"""Tokens per forward-and-backward batch: what the backward pass keeps (attention probabilities
+included) grows with the batch, so it is bounded by tokens rather than rows."""
+
 
 @contextmanager
 def parameters_frozen(model: nn.Module) -> Iterator[None]:
