@@ -31,6 +31,7 @@ from ranklens.claims.selectivity import ablation, match_selectivity, related_sel
 from ranklens.claims.statements import SCORING_HEADS, SOFT_TF_HEADS, ClaimText
 from ranklens.models import Reranker
 from ranklens.models.attention import Head
+from ranklens.models.memory import release_freed_memory
 from ranklens.models.patching import Progress
 from ranklens.stats import ratio_effect, sign_bound
 from ranklens.strategies import AlignedCases, aligned_cases
@@ -198,6 +199,7 @@ def head_claim(
     discover = patched_cases(reranker, discovery.cases, route, delta=delta)
     found = discover_heads(reranker, discover, search=search, progress=progress)
     del discover  # its clean runs: the largest thing a claim holds, not needed after discovery
+    release_freed_memory()
     confirm = patched_cases(reranker, confirmation.cases, route, delta=delta)
     details = _head_details(reranker, found, confirm, claim_id)
     if (reason := _unmeasurable(found, confirm, appended)) is not None:

@@ -20,6 +20,7 @@ test's tolerance (see :mod:`ranklens.gate.config`).
 from __future__ import annotations
 
 import dataclasses
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -141,6 +142,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         _load(run, config, several=state.several)
         if config.getoption("numprocesses", None) or state.several:
             run.release_model()  # each xdist worker loads its own copy; several models load one at a time
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """A check's working memory is free once it is torn down: hand it back to the system before
+    the next check grows its own (:mod:`ranklens.models.memory`). Only product checks (a
+    ``ranklens_check`` marker) hold enough to be worth the collection; torch is never imported
+    for a session that loaded no model."""
+    if item.get_closest_marker("ranklens_check") is not None and "ranklens.models" in sys.modules:
+        from ranklens.models.memory import release_freed_memory
+
+        release_freed_memory()
 
 
 def _load(run: ModelRun, config: pytest.Config, *, several: bool) -> None:
