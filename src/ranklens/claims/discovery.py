@@ -32,7 +32,7 @@ import torch
 
 from ranklens.claims.screen import Screen, Search, screen_heads
 from ranklens.models import Reranker
-from ranklens.models.attention import Head
+from ranklens.models.attention import Head, heads_best_first
 from ranklens.models.clean_runs import CleanRuns, clean_runs
 from ranklens.models.patching import Progress, cls_positions, patch_heads_together, query_positions
 from ranklens.strategies import CircuitCase
@@ -107,9 +107,7 @@ class HeadDiscovery:
     def ranking(self) -> list[Head]:
         """Heads measured exactly, best first (every head under ``--ranklens-profile exact``)."""
         measured = np.isfinite(self.mean_recovery)
-        order = np.argsort(-np.where(measured, self.mean_recovery, -np.inf), axis=None)[: int(measured.sum())]
-        n_heads = self.mean_recovery.shape[1]
-        return [(int(i) // n_heads, int(i) % n_heads) for i in order]
+        return heads_best_first(np.where(measured, self.mean_recovery, -np.inf))[: int(measured.sum())]
 
 
 def discover_heads(

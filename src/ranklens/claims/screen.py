@@ -23,7 +23,7 @@ from scipy.stats import spearmanr
 from torch import Tensor
 
 from ranklens.models import Reranker
-from ranklens.models.attention import Head
+from ranklens.models.attention import Head, heads_best_first
 from ranklens.models.attribution_patching import attribution_patching
 from ranklens.models.clean_runs import CleanRuns
 from ranklens.models.patching import Progress, recovery, sweep_heads
@@ -53,8 +53,8 @@ class Screen:
     def details(self) -> dict[str, object]:
         """Agreement of the screen with exact patching on the audit cases, for the report."""
         exact, estimated = self.exact[self.audit].mean(0), self.estimated[self.audit].mean(0)
-        n_heads, k = exact.shape[1], len(self.candidates)
-        ranked = [_head(i, n_heads) for i in np.argsort(-exact, axis=None)]
+        k = len(self.candidates)
+        ranked = heads_best_first(exact)
         top = {h for h in ranked if exact[h] >= exact[ranked[k - 1]] - TIE}
         chosen = set(self.candidates)
         weakest = min(exact[h] for h in chosen)
@@ -93,8 +93,7 @@ def screen_heads(
     estimate = attribution_patching(reranker, runs, positions, freeze=freeze, cases=kept.tolist())
     base, donor = runs.base[kept], runs.donor[kept]
     estimated = recovery(estimate[kept] + base[:, None, None], base, donor)
-    order = np.argsort(-estimated.mean(0), axis=None)
-    chosen = [_head(int(i), n_heads) for i in order[:candidates]]
+    chosen = heads_best_first(estimated.mean(0))[:candidates]
     audit = np.arange(len(kept)) if search == "exact" else np.arange(min(AUDIT_CASES, len(kept)))
     others = [h for h in every if h not in chosen]
     sweeps = [(every, kept)] if search == "exact" else [(chosen, kept), (others, kept[audit])]
@@ -108,10 +107,6 @@ def screen_heads(
 
 def _phase(progress: Progress, phase: int, phases: int) -> Progress:
     return lambda done, total: progress(phase * total + done, phases * total)
-
-
-def _head(index: int | np.integer, n_heads: int) -> Head:
-    return int(index) // n_heads, int(index) % n_heads
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:

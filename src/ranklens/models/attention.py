@@ -18,6 +18,12 @@ from ranklens.models import Batch, Pair, Reranker, hook_name
 Head = tuple[int, int]
 
 
+def heads_best_first(values: np.ndarray) -> list[Head]:
+    """Every (layer, head) of a ``[layer, head]`` array, highest value first (NaN last)."""
+    layers, heads = np.unravel_index(np.argsort(-values, axis=None), values.shape)
+    return list(zip(layers.tolist(), heads.tolist(), strict=True))
+
+
 def term_mass(
     patterns: Mapping[int, Tensor],
     input_ids: Tensor,
